@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Argument dispatch only. Commands are imported lazily so `check --json` never loads Ink/React.
+import { EXIT, CannotInspectError } from './exit-codes.js';
+import { UsageError } from './validate.js';
+
+const HELP = `netdoctor: find out why a network namespace cannot reach the internet, and fix it
+
+Usage:
+  netdoctor [--ns NS] [...]             interactive session (a report when not on a terminal)
+  netdoctor check --ns NS [options]     diagnose once; text or --json; exit code for scripts
+  netdoctor lab up [SCENARIO] [--prefix P] [...]   build a sandbox lab (never touches the host)
+  netdoctor lab down [--prefix P | --all]          remove a lab completely
+  netdoctor lab list                    scenarios and running labs
+
+check options:
+  --ns NAME         the namespace to diagnose (as listed by \`ip netns\`)
+  --host-ns NAME    the namespace that plays the host (default: the one netdoctor runs in)
+  --bridge NAME     the bridge (default: inferred from the namespace's veth peer)
+  --target IP       the address to reach (default 8.8.8.8)
+  --json            one JSON document on stdout (schemaVersion 1)
+  --no-probe        do not ping; judge from the kernel's state only
+
+Exit codes: 0 healthy, 1 fault found, 2 bad usage or input, 3 cannot inspect.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'session':
+      return (await import('./commands/session.js')).sessionCommand(command === undefined ? [] : rest);
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return EXIT.healthy;
+    case '--version':
+    case '-V':
+      process.stdout.write(`${(await import('./version.js')).VERSION}\n`);
+      return EXIT.healthy;
+    case 'check':
+      return (await import('./commands/check.js')).checkCommand(rest);
+    case 'lab':
+      return (await import('./commands/lab.js')).labCommand(rest);
+    default:
+      if (command.startsWith('-')) {
+        // Flags without a command belong to the interactive session: `netdoctor --ns ns0`.
+        return (await import('./commands/session.js')).sessionCommand(argv);
+      }
+      throw new UsageError(`unknown command ${JSON.stringify(command)} (try: netdoctor --help)`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`netdoctor: ${err.message}\n`);
+      process.exitCode = EXIT.usage;
+    } else if (err instanceof CannotInspectError) {
+      process.stderr.write(`netdoctor: ${err.message}\n  ${err.remedy}\n`);
+      process.exitCode = EXIT.cannotInspect;
+    } else {
+      process.stderr.write(`netdoctor: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exitCode = EXIT.cannotInspect; // no verdict: scripts must not read a crash as healthy or faulty
+    }
+  },
+);

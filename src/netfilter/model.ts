@@ -1,0 +1,85 @@
+// One rule model for every netfilter backend netdoctor reads: iptables-nft and
+// iptables-legacy (from `iptables-save` text) and native nftables (from `nft -j`).
+// Plain JSON-able data, so it can live in a NetSnapshot and be recorded for tests.
+
+export type Backend = 'iptables-nft' | 'iptables-legacy' | 'nft';
+export type Family = 'ip' | 'ip6' | 'inet' | 'bridge' | 'arp' | 'netdev';
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
+
+export interface Ruleset {
+  tables: Table[];
+  /** What could not be read or understood, one line each (the rest is still usable). */
+  errors: string[];
+}
+
+export interface Table {
+  backend: Backend;
+  family: Family;
+  name: string;
+  chains: Chain[];
+}
+
+export interface Chain {
+  name: string;
+  /** Base chains only: the netfilter hook, chain type, priority and policy. */
+  hook?: Hook;
+  type?: 'filter' | 'nat' | 'route';
+  priority?: number;
+  policy?: 'accept' | 'drop';
+  rules: Rule[];
+}
+
+export interface Rule {
+  /** The rule as its backend prints it (an iptables-save line, or nft syntax). */
+  text: string;
+  handle?: number;
+  comment?: string;
+  matches: Match[];
+  verdict: Verdict;
+}
+
+/** One address operand: a CIDR ("10.0.0.0/8", a bare address is /32 or /128) or a range. */
+export type AddrSpec = { cidr: string } | { range: [string, string] };
+
+export type Match =
+  | { kind: 'saddr' | 'daddr'; negate: boolean; addrs: AddrSpec[] }
+  /** Interface names; a trailing '*' is a prefix wildcard (iptables '+' is normalized to it). */
+  | { kind: 'iifname' | 'oifname'; negate: boolean; names: string[] }
+  /** Lower-case conntrack states: new, established, related, invalid, untracked. */
+  | { kind: 'ctstate'; negate: boolean; states: string[] }
+  /** Layer-4 protocol names (icmp, tcp, udp, ...) or numbers as strings. */
+  | { kind: 'protocol'; negate: boolean; protocols: string[] }
+  /** nft `meta nfproto` / implied by `ip saddr` in an inet table. */
+  | { kind: 'nfproto'; family: 'ipv4' | 'ipv6' }
+  /** Anything netdoctor does not evaluate: it may or may not match. */
+  | { kind: 'unknown'; text: string };
+
+export type Verdict =
+  | { kind: 'accept' }
+  | { kind: 'drop' }
+  | { kind: 'reject'; with?: string }
+  | { kind: 'jump'; target: string }
+  | { kind: 'goto'; target: string }
+  | { kind: 'return' }
+  | { kind: 'masquerade' }
+  | { kind: 'snat'; to?: string }
+  | { kind: 'dnat'; to?: string }
+  /** Counter, log, mark ...: evaluation continues with the next rule. */
+  | { kind: 'none' }
+  /** A target netdoctor does not know; treated as non-terminal but reported. */
+  | { kind: 'unknown'; text: string };
+
+/** A packet as the evaluator sees it at one hook. IPv4 only for now. */
+export interface Packet {
+  saddr: string;
+  daddr: string;
+  iif?: string;
+  oif?: string;
+  protocol: string;
+  ctstate: 'new' | 'established' | 'related';
+}
+
+/** Where a table/chain lives, for evidence: "iptables-nft ip filter FORWARD". */
+export function chainLabel(t: Pick<Table, 'backend' | 'family' | 'name'>, chain: string): string {
+  return `${t.backend} ${t.family} ${t.name} ${chain}`;
+}
