@@ -1,0 +1,205 @@
+// Scenario files (scenarios/*.json): one lab each, data not code. Loaded strictly: a typo in a
+// field name or step id is an error that names the file and the field, never a silent default.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError, quoteForMessage } from '../validate.js';
+import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type ExtraCommand, type ExtraPlace } from './topology.js';
+
+/**
+ * Diagnosis step ids, the public contract in DESIGN.md ("more may be added; none renamed").
+ * Kept here so scenario files can be validated without loading the diagnosis code.
+ */
+export const DIAGNOSIS_STEP_IDS = [
+  'netns.exists',
+  'bridge.exists',
+  'bridge.up',
+  'bridge.address',
+  'veth.exists',
+  'veth.attached',
+  'veth.up',
+  'ns.link-up',
+  'ns.loopback-up',
+  'ns.address',
+  'ns.default-route',
+  'host.uplink',
+  'host.ip-forward',
+  'host.forward',
+  'host.masquerade',
+  'ns.dns',
+] as const;
+
+export type DiagnosisStepId = (typeof DIAGNOSIS_STEP_IDS)[number];
+
+export interface ScenarioExpectation {
+  /** The step `check` must name, or null for a healthy lab. */
+  diagnosis: DiagnosisStepId | null;
+  /** Steps that must come out as warnings. */
+  warn: DiagnosisStepId[];
+  /** What a real ping from the container finds. */
+  egress: 'ok' | 'broken';
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  story: string;
+  expect: ScenarioExpectation;
+  omit: string[];
+  extra: ExtraCommand[];
+  /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
+  fixable?: boolean;
+  /** The file it came from. */
+  file: string;
+}
+
+/** scenarios/ at the package root (same depth from src/lab and dist/lab). */
+export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+export class ScenarioError extends UsageError {
+  override name = 'ScenarioError';
+}
+
+const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'fixable'];
+const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
+const EXTRA_KEYS = ['in', 'argv'];
+
+function isDiagnosisStepId(v: unknown): v is DiagnosisStepId {
+  return typeof v === 'string' && (DIAGNOSIS_STEP_IDS as readonly string[]).includes(v);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate parsed JSON as a scenario. `file` names the source in every error. */
+export function parseScenario(data: unknown, file: string): Scenario {
+  const fail = (field: string, problem: string): never => {
+    throw new ScenarioError(`${file}: ${field}: ${problem}`);
+  };
+  const onlyKeys = (obj: Record<string, unknown>, allowed: string[], where: string) => {
+    for (const k of Object.keys(obj)) {
+      if (!allowed.includes(k)) fail(where ? `${where}.${k}` : k, `unknown field (allowed: ${allowed.join(', ')})`);
+    }
+  };
+  const text = (v: unknown, field: string, oneLine: boolean): string => {
+    if (typeof v !== 'string' || v.trim() === '') return fail(field, 'must be a non-empty string');
+    // eslint-disable-next-line no-control-regex
+    if (oneLine && /[\x00-\x1f\x7f]/.test(v)) return fail(field, 'must be one line');
+    return v;
+  };
+
+  if (!isRecord(data)) return fail('(top level)', 'must be a JSON object');
+  onlyKeys(data, TOP_KEYS, '');
+  const id = text(data.id, 'id', true);
+  if (!ID_RE.test(id)) fail('id', `${quoteForMessage(id)} must be lower-case letters, digits and "-"`);
+  const stem = basename(file).replace(/\.json$/, '');
+  if (file.endsWith('.json') && stem !== id) fail('id', `${quoteForMessage(id)} must match the file name (${stem})`);
+  const title = text(data.title, 'title', true);
+  const story = text(data.story, 'story', false);
+
+  const ex = data.expect;
+  if (!isRecord(ex)) return fail('expect', 'must be an object { diagnosis, warn, egress }');
+  onlyKeys(ex, EXPECT_KEYS, 'expect');
+  const diagnosis = ex.diagnosis;
+  if (diagnosis !== null && !isDiagnosisStepId(diagnosis)) {
+    fail('expect.diagnosis', `${JSON.stringify(diagnosis)} is not a step id (null or one of ${DIAGNOSIS_STEP_IDS.join(', ')})`);
+  }
+  const warn = ex.warn ?? [];
+  if (!Array.isArray(warn)) return fail('expect.warn', 'must be an array of step ids');
+  warn.forEach((w, i) => {
+    if (!isDiagnosisStepId(w)) fail(`expect.warn[${i}]`, `${JSON.stringify(w)} is not a step id`);
+  });
+  const egress = ex.egress;
+  if (egress !== 'ok' && egress !== 'broken') return fail('expect.egress', 'must be "ok" or "broken"');
+  // A healthy diagnosis with broken egress (or the reverse) would be a bug in check, not a lesson.
+  if ((diagnosis === null) !== (egress === 'ok')) {
+    fail('expect.egress', `"${egress}" contradicts expect.diagnosis ${JSON.stringify(diagnosis)} (null goes with "ok")`);
+  }
+
+  const omit = data.omit ?? [];
+  if (!Array.isArray(omit)) return fail('omit', 'must be an array of build step ids');
+  omit.forEach((o, i) => {
+    if (typeof o !== 'string' || !isBuildStepId(o) || o === 'base') {
+      fail(`omit[${i}]`, `${JSON.stringify(o)} is not an omittable build step (one of ${BUILD_STEP_IDS.slice(1).join(', ')})`);
+    }
+  });
+
+  const extraRaw = data.extra ?? [];
+  if (!Array.isArray(extraRaw)) return fail('extra', 'must be an array of { "in": ..., "argv": [...] }');
+  const containerBuilt = selectSteps(omit as string[]).built.includes('netns.exists');
+  const extra = extraRaw.map((e: unknown, i): ExtraCommand => {
+    const where = `extra[${i}]`;
+    if (!isRecord(e)) return fail(where, 'must be an object { "in": ..., "argv": [...] }');
+    onlyKeys(e, EXTRA_KEYS, where);
+    if (typeof e.in !== 'string' || !(PLACES as readonly string[]).includes(e.in)) {
+      return fail(`${where}.in`, `must be one of ${PLACES.map((p) => `"${p}"`).join(', ')}`);
+    }
+    if (e.in === 'ns' && !containerBuilt) fail(`${where}.in`, '"ns" but the scenario leaves out the container namespace');
+    const argv = e.argv;
+    if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a): a is string => typeof a === 'string')) {
+      return fail(`${where}.argv`, 'must be a non-empty array of strings');
+    }
+    const unknown = unknownPlaceholders(argv);
+    if (unknown.length) fail(`${where}.argv`, `unknown placeholder {${unknown[0]}}`);
+    return { in: e.in as ExtraPlace, argv };
+  });
+
+  const fixable = data.fixable;
+  if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
+
+  return {
+    id,
+    title,
+    story,
+    expect: { diagnosis: diagnosis as DiagnosisStepId | null, warn: warn as DiagnosisStepId[], egress },
+    omit: omit as string[],
+    extra,
+    ...(fixable === undefined ? {} : { fixable }),
+    file,
+  };
+}
+
+/** Read and validate one scenario file. */
+export function loadScenarioFile(file: string): Scenario {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    throw new ScenarioError(`${file}: not valid JSON (${(err as Error).message})`);
+  }
+  return parseScenario(data, file);
+}
+
+/** Every scenario in `dir`, sorted by id. */
+export function listScenarios(dir: string = SCENARIO_DIR): Scenario[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch (err) {
+    throw new ScenarioError(`${dir}: cannot list scenarios (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return files
+    .map((f) => loadScenarioFile(join(dir, f)))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * A scenario by id (`no-masquerade`), or by path when the argument names a .json file, so a
+ * learner can try a scenario of their own.
+ */
+export function findScenario(idOrFile: string, dir: string = SCENARIO_DIR): Scenario {
+  if (idOrFile.endsWith('.json') || idOrFile.includes('/')) return loadScenarioFile(idOrFile);
+  if (!ID_RE.test(idOrFile)) throw new UsageError(`scenario ${quoteForMessage(idOrFile)}: not a scenario id (see: netdoctor lab list)`);
+  const file = join(dir, `${idOrFile}.json`);
+  if (!existsSync(file)) throw new UsageError(`unknown scenario ${quoteForMessage(idOrFile)} (see: netdoctor lab list)`);
+  return loadScenarioFile(file);
+}

@@ -1,0 +1,502 @@
+// The sandbox lab's shape, as pure data: names, addresses, and the tutorial's build steps as
+// argv lines. Nothing here spawns a process; src/lab/lab.ts runs what buildPlan() returns.
+//
+// Three namespaces, none of them the root namespace:
+//   <prefix>-host  stands in for the machine's root namespace (bridge, veth, NAT live here)
+//   <prefix>-inet  the "internet": documentation addresses only, no route back to the lab
+//   <prefix>-<ns>  the tutorial's container
+import ipaddr from 'ipaddr.js';
+import { UsageError, validateIPv4Cidr, validateInterfaceName, validateNamespaceName } from '../validate.js';
+
+/** Documentation ranges (RFC 5737) that play the internet; a lab subnet may not overlap them. */
+export const UPSTREAM_NET = '203.0.113.0/24';
+export const TARGET_NET = '198.51.100.0/24';
+/** The host's side of the upstream link, its gateway, and the probe target (stands in for 8.8.8.8). */
+export const UPLINK_IP = '203.0.113.2';
+export const GATEWAY_IP = '203.0.113.1';
+export const UPSTREAM_PREFIX_LEN = 24;
+export const TARGET_IP = '198.51.100.8';
+
+export const DEFAULTS = {
+  prefix: 'nd',
+  ns: 'ns0',
+  bridge: 'br0',
+  vethHost: 'veth0',
+  vethNs: 'ceth0',
+  uplink: 'eth0',
+  subnet: '192.168.0.0/16',
+} as const;
+
+/** The internet namespace's end of the upstream link (it lives alone there, so it cannot clash). */
+export const INET_LINK = 'wan0';
+
+export interface LabOptions {
+  prefix?: string;
+  /** Short container name; the namespace is `${prefix}-${ns}`. */
+  ns?: string;
+  bridge?: string;
+  vethHost?: string;
+  vethNs?: string;
+  uplink?: string;
+  subnet?: string;
+}
+
+export interface LabNames {
+  prefix: string;
+  /** Short container name as given (ns0); containerNs is the real namespace name. */
+  ns: string;
+  hostNs: string;
+  inetNs: string;
+  containerNs: string;
+  /** Interface names inside hostNs (bridge, vethHost, uplink), containerNs (vethNs), inetNs (inetLink). */
+  bridge: string;
+  vethHost: string;
+  vethNs: string;
+  uplink: string;
+  inetLink: string;
+}
+
+export interface LabAddresses {
+  /** The lab subnet as a network CIDR (host bits cleared), e.g. 192.168.0.0/16. */
+  subnet: string;
+  prefixLen: number;
+  bridgeIp: string;
+  bridgeCidr: string;
+  nsIp: string;
+  nsCidr: string;
+  /** The host's upstream address and its default gateway (in the inet namespace). */
+  uplinkIp: string;
+  uplinkCidr: string;
+  gateway: string;
+  gatewayCidr: string;
+  target: string;
+  /** Deliberately wrong values for broken scenarios. */
+  otherSubnet: string;
+  outsideCidr: string;
+  wrongGateway: string;
+}
+
+export interface LabConfig {
+  names: LabNames;
+  addresses: LabAddresses;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addressing (all through ipaddr.js)
+
+type V4 = ipaddr.IPv4;
+
+function toInt(a: V4): number {
+  return a.octets.reduce((acc, b) => acc * 256 + b, 0);
+}
+
+function fromInt(n: number): V4 {
+  return new ipaddr.IPv4([(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+}
+
+function offset(a: V4, by: number): V4 {
+  return fromInt(toInt(a) + by);
+}
+
+function cidrsOverlap(a: string, b: string): boolean {
+  const [aNet, aLen] = ipaddr.IPv4.parseCIDR(a);
+  const [bNet, bLen] = ipaddr.IPv4.parseCIDR(b);
+  return aNet.match(bNet, Math.min(aLen, bLen));
+}
+
+/** /16s in three different private blocks: at least one is disjoint from any lab subnet of /8 or longer. */
+const OTHER_SUBNET_CANDIDATES = ['10.0.0.0/16', '172.16.0.0/16', '192.168.0.0/16'];
+
+export const MIN_PREFIX_LEN = 8;
+/** /29 leaves six hosts: bridge .1, container .2 and a distinct wrong gateway. */
+export const MAX_PREFIX_LEN = 29;
+
+const UNUSABLE_RANGES = new Set(['unspecified', 'broadcast', 'multicast', 'loopback', 'linkLocal', 'reserved']);
+
+/** Validate a lab subnet and derive every address the lab uses. Throws UsageError. */
+export function labAddresses(subnetInput: string, flag = '--subnet'): LabAddresses {
+  validateIPv4Cidr(flag, subnetInput);
+  const [given, prefixLen] = ipaddr.IPv4.parseCIDR(subnetInput);
+  if (prefixLen < MIN_PREFIX_LEN || prefixLen > MAX_PREFIX_LEN) {
+    throw new UsageError(
+      `${flag} ${subnetInput}: prefix length must be /${MIN_PREFIX_LEN}../${MAX_PREFIX_LEN} (room for the bridge, the container and a spare address)`,
+    );
+  }
+  const network = ipaddr.IPv4.networkAddressFromCIDR(`${given.toString()}/${prefixLen}`);
+  const broadcast = ipaddr.IPv4.broadcastAddressFromCIDR(`${given.toString()}/${prefixLen}`);
+  const subnet = `${network.toString()}/${prefixLen}`;
+  for (const doc of [UPSTREAM_NET, TARGET_NET]) {
+    if (cidrsOverlap(subnet, doc)) {
+      throw new UsageError(`${flag} ${subnetInput}: overlaps ${doc}, which the lab's internet uses`);
+    }
+  }
+  const range = network.range();
+  if (UNUSABLE_RANGES.has(range)) {
+    throw new UsageError(`${flag} ${subnetInput}: a ${range} range cannot be a lab subnet (use a private one, e.g. 10.20.0.0/16)`);
+  }
+  const otherSubnet = OTHER_SUBNET_CANDIDATES.find((c) => !cidrsOverlap(c, subnet));
+  if (!otherSubnet) throw new UsageError(`${flag} ${subnetInput}: no disjoint subnet left for the broken scenarios`);
+  const [otherNet, otherLen] = ipaddr.IPv4.parseCIDR(otherSubnet);
+
+  const bridgeIp = offset(network, 1).toString();
+  const nsIp = offset(network, 2).toString();
+  return {
+    subnet,
+    prefixLen,
+    bridgeIp,
+    bridgeCidr: `${bridgeIp}/${prefixLen}`,
+    nsIp,
+    nsCidr: `${nsIp}/${prefixLen}`,
+    uplinkIp: UPLINK_IP,
+    uplinkCidr: `${UPLINK_IP}/${UPSTREAM_PREFIX_LEN}`,
+    gateway: GATEWAY_IP,
+    gatewayCidr: `${GATEWAY_IP}/${UPSTREAM_PREFIX_LEN}`,
+    target: TARGET_IP,
+    otherSubnet,
+    outsideCidr: `${offset(otherNet, 2).toString()}/${otherLen}`,
+    // The last usable host: a plausible-looking gateway that nobody answers for.
+    wrongGateway: offset(broadcast, -1).toString(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+export const MAX_PREFIX_CHARS = 32;
+
+/** Resolve and validate every name and address of a lab. Throws UsageError (exit 2). */
+export function labConfig(opts: LabOptions = {}): LabConfig {
+  const prefix = validateNamespaceName('--prefix', opts.prefix ?? DEFAULTS.prefix);
+  if (prefix.length > MAX_PREFIX_CHARS) throw new UsageError(`--prefix ${JSON.stringify(prefix)}: at most ${MAX_PREFIX_CHARS} characters`);
+  const ns = validateNamespaceName('--ns', opts.ns ?? DEFAULTS.ns);
+  if (ns === 'host' || ns === 'inet') throw new UsageError(`--ns ${ns}: the lab already uses ${prefix}-${ns}; pick another name`);
+  const names: LabNames = {
+    prefix,
+    ns,
+    hostNs: `${prefix}-host`,
+    inetNs: `${prefix}-inet`,
+    containerNs: validateNamespaceName('--ns', `${prefix}-${ns}`),
+    bridge: validateInterfaceName('--bridge', opts.bridge ?? DEFAULTS.bridge),
+    vethHost: validateInterfaceName('--veth-host', opts.vethHost ?? DEFAULTS.vethHost),
+    vethNs: validateInterfaceName('--veth-ns', opts.vethNs ?? DEFAULTS.vethNs),
+    uplink: validateInterfaceName('--uplink', opts.uplink ?? DEFAULTS.uplink),
+    inetLink: INET_LINK,
+  };
+  // All four are created in the host namespace (vethNs too, before it moves): they must differ.
+  const hostSide: [string, string][] = [
+    ['--bridge', names.bridge],
+    ['--veth-host', names.vethHost],
+    ['--veth-ns', names.vethNs],
+    ['--uplink', names.uplink],
+  ];
+  const seen = new Map<string, string>();
+  for (const [flag, name] of hostSide) {
+    if (name === 'lo') throw new UsageError(`${flag} lo: the loopback interface already exists`);
+    const clash = seen.get(name);
+    if (clash) throw new UsageError(`${flag} ${name}: same name as ${clash}; every lab interface needs its own name`);
+    seen.set(name, flag);
+  }
+  return { names, addresses: labAddresses(opts.subnet ?? DEFAULTS.subnet) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build steps
+
+export const BUILD_STEP_IDS = [
+  'base',
+  'uplink.link',
+  'host.uplink',
+  'netns.exists',
+  'bridge.exists',
+  'bridge.up',
+  'bridge.address',
+  'veth.exists',
+  'veth.move',
+  'veth.attached',
+  'veth.up',
+  'ns.link-up',
+  'ns.loopback-up',
+  'ns.address',
+  'ns.default-route',
+  'host.ip-forward',
+  'host.masquerade',
+] as const;
+
+export type BuildStepId = (typeof BUILD_STEP_IDS)[number];
+
+export function isBuildStepId(value: string): value is BuildStepId {
+  return (BUILD_STEP_IDS as readonly string[]).includes(value);
+}
+
+/**
+ * What each build step needs first. Kernel facts behind the edges: a route via a gateway needs
+ * its link up and the connected route (link up + address); a veth end can only move into a
+ * namespace that exists.
+ */
+export const BUILD_STEP_DEPS: Readonly<Record<BuildStepId, readonly BuildStepId[]>> = {
+  base: [],
+  'uplink.link': ['base'],
+  'host.uplink': ['uplink.link'],
+  'netns.exists': [],
+  'bridge.exists': ['base'],
+  'bridge.up': ['bridge.exists'],
+  'bridge.address': ['bridge.exists'],
+  'veth.exists': ['base'],
+  'veth.move': ['veth.exists', 'netns.exists'],
+  'veth.attached': ['veth.exists', 'bridge.exists'],
+  'veth.up': ['veth.exists'],
+  'ns.link-up': ['veth.move'],
+  'ns.loopback-up': ['netns.exists'],
+  'ns.address': ['veth.move'],
+  'ns.default-route': ['ns.link-up', 'ns.address'],
+  'host.ip-forward': ['base'],
+  'host.masquerade': ['base'],
+};
+
+/** One command as it runs inside `ns` (null: at the top level, only for `ip netns add`). */
+export interface NsCommand {
+  ns: string | null;
+  argv: string[];
+}
+
+export interface BuildStep {
+  id: BuildStepId;
+  deps: readonly BuildStepId[];
+  commands: NsCommand[];
+}
+
+/** The tutorial, step by step, for this lab's names and addresses. */
+export function buildSteps(config: LabConfig): BuildStep[] {
+  const n = config.names;
+  const a = config.addresses;
+  const top = (...argv: string[]): NsCommand => ({ ns: null, argv });
+  const host = (...argv: string[]): NsCommand => ({ ns: n.hostNs, argv });
+  const inet = (...argv: string[]): NsCommand => ({ ns: n.inetNs, argv });
+  const ctr = (...argv: string[]): NsCommand => ({ ns: n.containerNs, argv });
+  const commands: Record<BuildStepId, NsCommand[]> = {
+    base: [
+      top('ip', 'netns', 'add', n.hostNs),
+      top('ip', 'netns', 'add', n.inetNs),
+      host('ip', 'link', 'set', 'lo', 'up'),
+      // Created from the host side with its peer placed straight into the internet namespace.
+      host('ip', 'link', 'add', n.uplink, 'type', 'veth', 'peer', 'name', n.inetLink, 'netns', n.inetNs),
+      inet('ip', 'link', 'set', 'lo', 'up'),
+      inet('ip', 'addr', 'add', `${a.target}/32`, 'dev', 'lo'),
+      inet('ip', 'addr', 'add', a.gatewayCidr, 'dev', n.inetLink),
+      inet('ip', 'link', 'set', n.inetLink, 'up'),
+    ],
+    'uplink.link': [host('ip', 'addr', 'add', a.uplinkCidr, 'dev', n.uplink), host('ip', 'link', 'set', n.uplink, 'up')],
+    'host.uplink': [host('ip', 'route', 'add', 'default', 'via', a.gateway, 'dev', n.uplink)],
+    'netns.exists': [top('ip', 'netns', 'add', n.containerNs)],
+    'bridge.exists': [host('ip', 'link', 'add', n.bridge, 'type', 'bridge')],
+    'bridge.up': [host('ip', 'link', 'set', n.bridge, 'up')],
+    'bridge.address': [host('ip', 'addr', 'add', a.bridgeCidr, 'dev', n.bridge)],
+    'veth.exists': [host('ip', 'link', 'add', n.vethHost, 'type', 'veth', 'peer', 'name', n.vethNs)],
+    'veth.move': [host('ip', 'link', 'set', n.vethNs, 'netns', n.containerNs)],
+    'veth.attached': [host('ip', 'link', 'set', n.vethHost, 'master', n.bridge)],
+    'veth.up': [host('ip', 'link', 'set', n.vethHost, 'up')],
+    'ns.link-up': [ctr('ip', 'link', 'set', n.vethNs, 'up')],
+    'ns.loopback-up': [ctr('ip', 'link', 'set', 'lo', 'up')],
+    'ns.address': [ctr('ip', 'addr', 'add', a.nsCidr, 'dev', n.vethNs)],
+    'ns.default-route': [ctr('ip', 'route', 'add', 'default', 'via', a.bridgeIp)],
+    'host.ip-forward': [host('sysctl', '-w', 'net.ipv4.ip_forward=1')],
+    // iptables-nft by name, so the lab is the same whichever backend `iptables` points at.
+    'host.masquerade': [host('iptables-nft', '-t', 'nat', '-A', 'POSTROUTING', '-s', a.subnet, '-j', 'MASQUERADE')],
+  };
+  return BUILD_STEP_IDS.map((id) => ({ id, deps: BUILD_STEP_DEPS[id], commands: commands[id] }));
+}
+
+export interface StepSelection {
+  built: BuildStepId[];
+  /** Omitted by the scenario, or skipped because something they depend on was. */
+  skipped: { id: BuildStepId; because: BuildStepId }[];
+}
+
+/** Which steps a scenario builds: every step not omitted whose dependencies are all built. */
+export function selectSteps(omit: readonly string[]): StepSelection {
+  for (const id of omit) {
+    if (!isBuildStepId(id)) throw new UsageError(`omit: ${JSON.stringify(id)} is not a build step (one of ${BUILD_STEP_IDS.join(', ')})`);
+    if (id === 'base') throw new UsageError('omit: "base" cannot be omitted (it is the lab itself)');
+  }
+  const built: BuildStepId[] = [];
+  const skipped: StepSelection['skipped'] = [];
+  const reason = new Map<BuildStepId, BuildStepId>();
+  // BUILD_STEP_IDS lists every step after its dependencies, so one pass suffices.
+  for (const id of BUILD_STEP_IDS) {
+    if (omit.includes(id)) {
+      reason.set(id, id);
+    } else {
+      const missing = BUILD_STEP_DEPS[id].find((d) => reason.has(d));
+      if (missing) reason.set(id, reason.get(missing) ?? missing);
+    }
+    const because = reason.get(id);
+    if (because) skipped.push({ id, because });
+    else built.push(id);
+  }
+  return { built, skipped };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placeholders for scenario argv
+
+export const PLACEHOLDER_NAMES = [
+  'ns',
+  'hostNs',
+  'inetNs',
+  'bridge',
+  'vethHost',
+  'vethNs',
+  'uplink',
+  'subnet',
+  'prefixLen',
+  'bridgeIp',
+  'bridgeCidr',
+  'nsIp',
+  'nsCidr',
+  'otherSubnet',
+  'outsideCidr',
+  'wrongGateway',
+  'otherIf',
+  'target',
+  'gateway',
+  'uplinkIp',
+] as const;
+
+export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
+
+/** Interface names a scenario can use for "the wrong interface": the first that the lab does not use. */
+const OTHER_IF_CANDIDATES = ['eth1', 'wlan0', 'ens3', 'enp1s0'];
+
+export function placeholderValues(config: LabConfig): Record<PlaceholderName, string> {
+  const n = config.names;
+  const a = config.addresses;
+  const used = new Set([n.bridge, n.vethHost, n.vethNs, n.uplink]);
+  const otherIf = OTHER_IF_CANDIDATES.find((c) => !used.has(c)) ?? 'eth1';
+  return {
+    ns: n.containerNs,
+    hostNs: n.hostNs,
+    inetNs: n.inetNs,
+    bridge: n.bridge,
+    vethHost: n.vethHost,
+    vethNs: n.vethNs,
+    uplink: n.uplink,
+    subnet: a.subnet,
+    prefixLen: String(a.prefixLen),
+    bridgeIp: a.bridgeIp,
+    bridgeCidr: a.bridgeCidr,
+    nsIp: a.nsIp,
+    nsCidr: a.nsCidr,
+    otherSubnet: a.otherSubnet,
+    outsideCidr: a.outsideCidr,
+    wrongGateway: a.wrongGateway,
+    otherIf,
+    target: a.target,
+    // The host's upstream gateway (in the internet namespace); the container's gateway is {bridgeIp}.
+    gateway: a.gateway,
+    uplinkIp: a.uplinkIp,
+  };
+}
+
+// `{name}` with a letters-only name; nft syntax such as "{ type filter hook ... }" has spaces
+// and is left alone.
+const PLACEHOLDER_RE = /\{([A-Za-z]+)\}/g;
+
+export function isPlaceholderName(value: string): value is PlaceholderName {
+  return (PLACEHOLDER_NAMES as readonly string[]).includes(value);
+}
+
+/** Placeholder names used in argv that the lab does not define. */
+export function unknownPlaceholders(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    for (const m of arg.matchAll(PLACEHOLDER_RE)) {
+      const name = m[1] ?? '';
+      if (!isPlaceholderName(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+/** Substitute placeholders in each argv element separately (never through a shell). */
+export function substitute(argv: readonly string[], values: Record<PlaceholderName, string>): string[] {
+  return argv.map((arg) =>
+    arg.replace(PLACEHOLDER_RE, (whole, name: string) => {
+      if (!isPlaceholderName(name)) throw new UsageError(`unknown placeholder ${whole} in ${JSON.stringify(arg)}`);
+      return values[name];
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plan
+
+export type ExtraPlace = 'host' | 'ns' | 'inet';
+
+export interface ExtraCommand {
+  in: ExtraPlace;
+  argv: string[];
+}
+
+/** What buildPlan needs from a scenario. */
+export interface PlanInput {
+  omit: readonly string[];
+  extra: readonly ExtraCommand[];
+}
+
+export interface LabCommand extends NsCommand {
+  /** The build step this command belongs to, or 'extra' for a scenario's own command. */
+  step: BuildStepId | 'extra';
+  /**
+   * Commands of one stage may run concurrently when they act in different namespaces (or
+   * are different non-`ip` steps); within a namespace they keep their order. Stages run in
+   * ascending order.
+   */
+  stage: number;
+}
+
+/** Stage 0 creates namespaces; 1 builds the host's links; 2 the rest; extras follow one by one. */
+function stageOf(cmd: NsCommand, names: LabNames): number {
+  if (cmd.ns === null) return 0;
+  if (cmd.ns === names.hostNs && cmd.argv[0] === 'ip') return 1;
+  return 2;
+}
+
+export const EXTRA_FIRST_STAGE = 3;
+
+/** The commands that build `scenario`'s lab, in an order the kernel accepts. Pure. */
+export function buildPlan(config: LabConfig, scenario: PlanInput): LabCommand[] {
+  const { built } = selectSteps(scenario.omit);
+  const steps = buildSteps(config).filter((s) => built.includes(s.id));
+  const planned: LabCommand[] = [];
+  for (const s of steps) {
+    for (const c of s.commands) planned.push({ step: s.id, ns: c.ns, argv: c.argv, stage: stageOf(c, config.names) });
+  }
+  // Stable sort: within a stage and namespace, step order (which respects dependencies) is kept.
+  planned.sort((x, y) => x.stage - y.stage);
+
+  const values = placeholderValues(config);
+  const where: Record<ExtraPlace, string> = {
+    host: config.names.hostNs,
+    ns: config.names.containerNs,
+    inet: config.names.inetNs,
+  };
+  scenario.extra.forEach((e, i) => {
+    if (e.in === 'ns' && !built.includes('netns.exists')) {
+      throw new UsageError(`extra[${i}]: runs "in": "ns" but the scenario leaves out the container namespace`);
+    }
+    planned.push({ step: 'extra', ns: where[e.in], argv: substitute(e.argv, values), stage: EXTRA_FIRST_STAGE + i });
+  });
+  return planned;
+}
+
+/** The argv that really runs: `ip -n NS ...` for ip, `ip netns exec NS ...` for anything else. */
+export function commandArgv(cmd: NsCommand): string[] {
+  if (cmd.ns === null) return [...cmd.argv];
+  if (cmd.argv[0] === 'ip') return ['ip', '-n', cmd.ns, ...cmd.argv.slice(1)];
+  return ['ip', 'netns', 'exec', cmd.ns, ...cmd.argv];
+}
+
+/** The command that diagnoses a lab, as printed after `lab up`. */
+export function checkArgv(names: LabNames): string[] {
+  return ['netdoctor', 'check', '--ns', names.containerNs, '--host-ns', names.hostNs, '--target', TARGET_IP];
+}
