@@ -1,0 +1,341 @@
+// Builds and removes sandbox labs for real. The plan comes from topology.ts (pure); this file
+// runs it with run(), records each lab in a state file, and removes labs again.
+//
+// Safety: everything a lab creates lives in its own namespaces, so deleting them removes every
+// link, address, route and rule it made. `lab down` only ever deletes namespaces named
+// `<prefix>-...`, even when a state file says otherwise.
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CannotInspectError } from '../exit-codes.js';
+import { describeFailure, run, type RunResult } from '../system/run.js';
+import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
+import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
+import {
+  buildPlan,
+  checkArgv,
+  commandArgv,
+  labConfig,
+  selectSteps,
+  type BuildStepId,
+  type LabAddresses,
+  type LabCommand,
+  type LabConfig,
+  type LabNames,
+  type LabOptions,
+  type StepSelection,
+} from './topology.js';
+
+export const LAB_STATE_DIR = '/run/netdoctor/labs';
+const NETNS_DIR = '/run/netns';
+// Generous: ~30 labs are built at once in the test suite on a small machine.
+const COMMAND_TIMEOUT_MS = 30_000;
+
+export interface LabState {
+  schemaVersion: 1;
+  prefix: string;
+  scenario: string;
+  /** 'building' until every command ran; a lab left 'building' was interrupted. */
+  status: 'building' | 'up';
+  createdAt: string;
+  pid: number;
+  config: LabConfig;
+}
+
+export interface LabInfo {
+  schemaVersion: 1;
+  prefix: string;
+  scenario: { id: string; title: string; story: string; expect: ScenarioExpectation; fixable?: boolean };
+  names: LabNames;
+  addresses: LabAddresses;
+  built: BuildStepId[];
+  skipped: StepSelection['skipped'];
+  /** The scenario's own commands as they ran (full argv). */
+  extra: string[][];
+  commands: { check: string[]; ping: string[]; down: string[] };
+  stateFile: string;
+  createdAt: string;
+  durationMs: number;
+}
+
+export interface LabDownResult {
+  prefix: string;
+  /** Namespaces that existed and were deleted. */
+  removed: string[];
+  stateFileRemoved: boolean;
+}
+
+export interface LabListing {
+  prefix: string;
+  scenario: string | null;
+  status: LabState['status'] | 'unknown';
+  createdAt: string | null;
+  namespaces: string[];
+  /** Namespaces the lab should have that do not exist (an interrupted or damaged lab). */
+  missing: string[];
+}
+
+/** A command of the build failed; the lab has been removed again. */
+export class LabBuildError extends Error {
+  override name = 'LabBuildError';
+  constructor(
+    message: string,
+    readonly argv: string[],
+    readonly stderr: string,
+    readonly step: string,
+  ) {
+    super(message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// State files and namespaces
+
+export function stateFilePath(prefix: string): string {
+  validateNamespaceName('--prefix', prefix); // also keeps the path inside LAB_STATE_DIR
+  return join(LAB_STATE_DIR, `${prefix}.json`);
+}
+
+function readState(prefix: string): LabState | null {
+  let raw: string;
+  try {
+    raw = readFileSync(stateFilePath(prefix), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const data = JSON.parse(raw) as Partial<LabState>;
+    const n = data.config?.names;
+    if (data.schemaVersion !== 1 || data.prefix !== prefix || !n) return null;
+    return data as LabState;
+  } catch {
+    return null; // unreadable: lab down falls back to the default names
+  }
+}
+
+function writeStateAtomically(state: LabState): void {
+  const path = stateFilePath(state.prefix);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+function statePrefixes(): string[] {
+  try {
+    return readdirSync(LAB_STATE_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .filter((p) => namespaceNameProblem(p) === null)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Names under /run/netns (what `ip netns list` shows). */
+export function existingNamespaces(): Set<string> {
+  try {
+    return new Set(readdirSync(NETNS_DIR));
+  } catch {
+    return new Set();
+  }
+}
+
+function labNamespaces(names: LabNames): string[] {
+  return [names.containerNs, names.hostNs, names.inetNs];
+}
+
+function requireRoot(what: string): void {
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new CannotInspectError(`${what} needs root (it creates and deletes network namespaces)`, `run it with sudo: sudo netdoctor lab ...`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a plan
+
+// Arguments `ip -batch` reads back verbatim: batch lines are split on blanks, and quotes and
+// '#' mean something there.
+const BATCH_SAFE = /^[A-Za-z0-9_.,:/@+=%-]+$/;
+
+function failure(cmd: LabCommand, r: RunResult): LabBuildError {
+  const argv = commandArgv(cmd);
+  const stderr = r.stderr.trim();
+  return new LabBuildError(describeFailure({ ...r, argv }), argv, stderr, cmd.step);
+}
+
+/** Commands that must run in order, one after the other (possibly as one `ip -batch`). */
+async function runInOrder(cmds: LabCommand[]): Promise<void> {
+  const first = cmds[0];
+  if (!first) return;
+  const batchable = cmds.length > 1 && cmds.every((c) => c.argv[0] === 'ip' && c.ns === first.ns && c.argv.every((a) => BATCH_SAFE.test(a)));
+  if (batchable) {
+    const argv = first.ns === null ? ['ip', '-batch', '-'] : ['ip', '-n', first.ns, '-batch', '-'];
+    const input = `${cmds.map((c) => c.argv.slice(1).join(' ')).join('\n')}\n`;
+    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS });
+    if (!r.failed) return;
+    // ip stops at the first failing line and names it: "Command failed -:3".
+    const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? '0');
+    const culprit = cmds[line - 1] ?? first;
+    const stderr = r.stderr.replace(/Command failed -:\d+\s*/g, '');
+    throw failure(culprit, { ...r, stderr });
+  }
+  for (const c of cmds) {
+    const r = c.argv[0] === 'ip' || c.ns === null
+      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS })
+      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS });
+    if (r.failed) throw failure(c, r);
+  }
+}
+
+/** Which commands of one stage must stay in order: `ip` per namespace; anything else per step. */
+function unitKey(c: LabCommand): string {
+  return c.argv[0] === 'ip' ? `ip ${c.ns ?? ''}` : `exec ${c.ns ?? ''} ${c.step}`;
+}
+
+/** Run a plan: stage by stage; inside a stage, independent units concurrently. */
+export async function executePlan(plan: LabCommand[]): Promise<void> {
+  const stages = [...new Set(plan.map((c) => c.stage))].sort((a, b) => a - b);
+  for (const stage of stages) {
+    const units = new Map<string, LabCommand[]>();
+    for (const c of plan.filter((p) => p.stage === stage)) {
+      const key = unitKey(c);
+      units.set(key, [...(units.get(key) ?? []), c]);
+    }
+    // Wait for all before failing, so cleanup never races a command still running.
+    const results = await Promise.allSettled([...units.values()].map((u) => runInOrder(u)));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// up / down / list
+
+async function deleteNamespaces(names: string[]): Promise<string[]> {
+  const present = existingNamespaces();
+  const doomed = names.filter((n) => present.has(n));
+  if (doomed.length === 0) return [];
+  // -force: keep going past a namespace that vanished in the meantime.
+  const r = await run(['ip', '-force', '-batch', '-'], {
+    input: `${doomed.map((n) => `netns del ${n}`).join('\n')}\n`,
+    timeoutMs: COMMAND_TIMEOUT_MS,
+  });
+  const left = doomed.filter((n) => existingNamespaces().has(n));
+  if (left.length) {
+    throw new CannotInspectError(`could not delete namespace ${left.join(', ')}: ${describeFailure(r)}`, `try: ip netns del ${left[0]}`);
+  }
+  return doomed;
+}
+
+/** Build the lab for `scenario` (an id, a .json path, or a loaded Scenario). */
+export async function labUp(scenario: string | Scenario, overrides: LabOptions = {}): Promise<LabInfo> {
+  const config = labConfig(overrides);
+  const sc = typeof scenario === 'string' ? findScenario(scenario) : scenario;
+  const plan = buildPlan(config, sc);
+  const { prefix } = config.names;
+  requireRoot('lab up');
+
+  const stateFile = stateFilePath(prefix);
+  const refuse = (what: string) =>
+    new UsageError(`lab "${prefix}" is already up (${what}); remove it first: netdoctor lab down --prefix ${prefix}`);
+  const present = labNamespaces(config.names).filter((n) => existingNamespaces().has(n));
+  if (present.length) throw refuse(present.length === 1 ? `namespace ${present[0]} exists` : `namespaces ${present.join(', ')} exist`);
+
+  // Record the lab before creating anything, so an interrupted `lab up` can still be taken down.
+  // 'wx' makes the state file the lock: two `lab up` with one prefix cannot both get here.
+  const createdAt = new Date().toISOString();
+  const state: LabState = { schemaVersion: 1, prefix, scenario: sc.id, status: 'building', createdAt, pid: process.pid, config };
+  mkdirSync(LAB_STATE_DIR, { recursive: true });
+  try {
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw refuse(`${stateFile} exists`);
+    throw err;
+  }
+
+  const started = performance.now();
+  try {
+    await executePlan(plan);
+  } catch (err) {
+    await labDown(prefix).catch(() => undefined);
+    throw err;
+  }
+  writeStateAtomically({ ...state, status: 'up' });
+
+  const { built, skipped } = selectSteps(sc.omit);
+  const names = config.names;
+  return {
+    schemaVersion: 1,
+    prefix,
+    scenario: {
+      id: sc.id,
+      title: sc.title,
+      story: sc.story,
+      expect: sc.expect,
+      ...(sc.fixable === undefined ? {} : { fixable: sc.fixable }),
+    },
+    names,
+    addresses: config.addresses,
+    built,
+    skipped,
+    extra: plan.filter((c) => c.step === 'extra').map(commandArgv),
+    commands: {
+      check: checkArgv(names),
+      ping: ['ip', 'netns', 'exec', names.containerNs, 'ping', '-c', '1', config.addresses.target],
+      down: ['netdoctor', 'lab', 'down', '--prefix', prefix],
+    },
+    stateFile,
+    createdAt,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * Remove a lab: its namespaces (which removes everything in them) and its state file. Works
+ * without a state file (default names, or `ns` for a custom container name) and for a lab
+ * whose `lab up` was interrupted.
+ */
+export async function labDown(prefix: string, opts: { ns?: string } = {}): Promise<LabDownResult> {
+  validateNamespaceName('--prefix', prefix);
+  requireRoot('lab down');
+  const state = readState(prefix);
+  const fallback = labConfig({ prefix, ...(opts.ns === undefined ? {} : { ns: opts.ns }) }).names;
+  const candidates = new Set(labNamespaces(fallback));
+  // Names from a state file are trusted only inside the lab's own prefix.
+  for (const n of state ? labNamespaces(state.config.names) : []) {
+    if (typeof n === 'string' && n.startsWith(`${prefix}-`) && validateNamespaceName('state file', n)) candidates.add(n);
+  }
+  const removed = await deleteNamespaces([...candidates]);
+  const stateFile = stateFilePath(prefix);
+  let stateFileRemoved = false;
+  try {
+    rmSync(stateFile);
+    stateFileRemoved = true;
+  } catch {
+    // no state file: nothing to do
+  }
+  return { prefix, removed, stateFileRemoved };
+}
+
+/** Remove every lab that has a state file. */
+export async function labDownAll(): Promise<LabDownResult[]> {
+  requireRoot('lab down');
+  return Promise.all(statePrefixes().map((p) => labDown(p)));
+}
+
+/** The labs recorded in state files, and which of their namespaces exist. */
+export function listLabs(): LabListing[] {
+  const present = existingNamespaces();
+  return statePrefixes().map((prefix): LabListing => {
+    const state = readState(prefix);
+    const nsList = state ? labNamespaces(state.config.names) : [`${prefix}-host`, `${prefix}-inet`];
+    return {
+      prefix,
+      scenario: state?.scenario ?? null,
+      status: state?.status ?? 'unknown',
+      createdAt: state?.createdAt ?? null,
+      namespaces: nsList,
+      missing: nsList.filter((n) => !present.has(n)),
+    };
+  });
+}
