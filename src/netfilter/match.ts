@@ -1,0 +1,166 @@
+// Does one rule's match list fit a packet? Three-valued: a match netdoctor cannot evaluate
+// (an `unknown` one) makes the rule 'maybe' unless another match already rules it out.
+import { formatSpec, parseIp, specContains } from './addr.js';
+import type { Match, Packet, Rule } from './model.js';
+
+export type Tri = 'yes' | 'no' | 'maybe';
+
+export interface RuleMatch {
+  result: Tri;
+  /**
+   * 'no': why the first failing match fails. 'maybe': the text of each match that could not be
+   * evaluated. 'yes': why each match holds (used as "why this rule applies" evidence).
+   */
+  reasons: string[];
+}
+
+/** Protocol numbers (IANA) for the names iptables and nft print. */
+const PROTOCOL_NUMBERS: Record<string, string> = {
+  icmp: '1', igmp: '2', ipencap: '4', tcp: '6', egp: '8', udp: '17', ipv6: '41', gre: '47',
+  esp: '50', ah: '51', icmpv6: '58', 'ipv6-icmp': '58', ospf: '89', pim: '103', vrrp: '112',
+  l2tp: '115', sctp: '132', udplite: '136', dccp: '33',
+};
+
+function protoNumber(p: string): string {
+  const lower = p.toLowerCase();
+  return PROTOCOL_NUMBERS[lower] ?? lower;
+}
+
+/** Which syntax to quote a rule's own options back in: iptables (-o eth1) or nft (oifname). */
+type Style = 'iptables' | 'nft';
+
+function styleOf(rule: Rule): Style {
+  return /^(\[\d+:\d+\]\s+)?-A\s/.test(rule.text) ? 'iptables' : 'nft';
+}
+
+/** A trailing `*` is a prefix wildcard; an empty prefix matches every name. */
+export function ifaceMatches(name: string, pattern: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
+function list(items: string[]): string {
+  return items.join(', ');
+}
+
+interface SingleMatch {
+  result: Tri;
+  reason: string;
+}
+
+function addrMatch(m: Extract<Match, { kind: 'saddr' | 'daddr' }>, pkt: Packet): SingleMatch {
+  const what = m.kind === 'saddr' ? 'source' : 'destination';
+  const value = m.kind === 'saddr' ? pkt.saddr : pkt.daddr;
+  const specs = list(m.addrs.map(formatSpec));
+  const ip = parseIp(value);
+  if (!ip) return { result: 'maybe', reason: `packet ${what} "${value}" is not an IP address` };
+  let inside = false;
+  for (const spec of m.addrs) {
+    const c = specContains(spec, ip);
+    if (c === undefined) return { result: 'maybe', reason: `unreadable address ${formatSpec(spec)}` };
+    if (c) {
+      inside = true;
+      break;
+    }
+  }
+  if (m.negate) {
+    return inside
+      ? { result: 'no', reason: `${what} ${value} is in the excluded ! ${specs}` }
+      : { result: 'yes', reason: `${what} ${value} is not in ${specs}` };
+  }
+  return inside
+    ? { result: 'yes', reason: `${what} ${value} is in ${specs}` }
+    : { result: 'no', reason: `${what} ${value} is not in ${specs}` };
+}
+
+/**
+ * An unset pkt.iif/oif means "there is no such interface at this hook" (locally generated
+ * packets have no in-interface, prerouting has no out-interface yet). As in the kernel, a
+ * positive interface match then fails and a negated one holds.
+ */
+function ifaceMatch(m: Extract<Match, { kind: 'iifname' | 'oifname' }>, pkt: Packet, style: Style): SingleMatch {
+  const input = m.kind === 'iifname';
+  const name = input ? pkt.iif : pkt.oif;
+  const shown = m.names.map((n) => (style === 'iptables' && n.endsWith('*') ? `${n.slice(0, -1)}+` : n));
+  const wants =
+    style === 'iptables'
+      ? `${m.negate ? '! ' : ''}${input ? '-i' : '-o'} ${list(shown)}`
+      : `${m.kind} ${m.negate ? '!= ' : ''}${shown.length > 1 ? `{ ${list(shown)} }` : shown.join('')}`;
+  const role = input ? 'in-interface' : 'out-interface';
+  if (name === undefined) {
+    return m.negate
+      ? { result: 'yes', reason: `no ${role} at this hook, so ${wants} holds` }
+      : { result: 'no', reason: `has no ${role} at this hook, rule wants ${wants}` };
+  }
+  const hit = m.names.some((p) => ifaceMatches(name, p));
+  const via = input ? `arrives via ${name}` : `leaves via ${name}`;
+  if (m.negate) {
+    return hit
+      ? { result: 'no', reason: `${role} ${name} matches the excluded ${style === 'iptables' ? '!' : '!='} ${list(shown)}` }
+      : { result: 'yes', reason: `${via}, not ${list(shown)}` };
+  }
+  return hit ? { result: 'yes', reason: `${via} (${wants})` } : { result: 'no', reason: `${via}, rule wants ${wants}` };
+}
+
+function ctstateMatch(m: Extract<Match, { kind: 'ctstate' }>, pkt: Packet): SingleMatch {
+  const states = m.states.join(',');
+  const inList = m.states.includes(pkt.ctstate);
+  // SNAT/DNAT are conntrack "virtual states" the packet model does not carry.
+  if (!inList && m.states.some((s) => s === 'snat' || s === 'dnat')) {
+    return { result: 'maybe', reason: `conntrack state ${m.negate ? '! ' : ''}${states}` };
+  }
+  if (m.negate) {
+    return inList
+      ? { result: 'no', reason: `conntrack state ${pkt.ctstate} is in the excluded ! ${states}` }
+      : { result: 'yes', reason: `conntrack state ${pkt.ctstate} is not ${states}` };
+  }
+  return inList
+    ? { result: 'yes', reason: `conntrack state ${pkt.ctstate} is one of ${states}` }
+    : { result: 'no', reason: `conntrack state ${pkt.ctstate} is not one of ${states}` };
+}
+
+function protocolMatch(m: Extract<Match, { kind: 'protocol' }>, pkt: Packet): SingleMatch {
+  const all = m.protocols.some((p) => p === 'all' || p === '0');
+  const hit = all || m.protocols.some((p) => protoNumber(p) === protoNumber(pkt.protocol));
+  const protos = m.protocols.join(',');
+  if (m.negate) {
+    return hit
+      ? { result: 'no', reason: `protocol ${pkt.protocol} is in the excluded ! ${protos}` }
+      : { result: 'yes', reason: `protocol ${pkt.protocol} is not ${protos}` };
+  }
+  return hit
+    ? { result: 'yes', reason: `protocol ${pkt.protocol} is ${protos}` }
+    : { result: 'no', reason: `protocol ${pkt.protocol} is not ${protos}` };
+}
+
+/** Evaluate one match against an IPv4 packet. */
+export function evaluateMatch(m: Match, pkt: Packet, style: Style = 'nft'): SingleMatch {
+  switch (m.kind) {
+    case 'saddr':
+    case 'daddr':
+      return addrMatch(m, pkt);
+    case 'iifname':
+    case 'oifname':
+      return ifaceMatch(m, pkt, style);
+    case 'ctstate':
+      return ctstateMatch(m, pkt);
+    case 'protocol':
+      return protocolMatch(m, pkt);
+    case 'nfproto':
+      return m.family === 'ipv4'
+        ? { result: 'yes', reason: 'packet is IPv4' }
+        : { result: 'no', reason: 'rule only matches IPv6 packets' };
+    case 'unknown':
+      return { result: 'maybe', reason: m.text };
+  }
+}
+
+export function matchRule(rule: Rule, pkt: Packet): RuleMatch {
+  const style = styleOf(rule);
+  const results = rule.matches.map((m) => evaluateMatch(m, pkt, style));
+  // Any definite mismatch decides, whatever else could not be evaluated.
+  const no = results.find((r) => r.result === 'no');
+  if (no) return { result: 'no', reasons: [no.reason] };
+  const maybe = results.filter((r) => r.result === 'maybe');
+  if (maybe.length > 0) return { result: 'maybe', reasons: maybe.map((r) => r.reason) };
+  return { result: 'yes', reasons: results.length > 0 ? results.map((r) => r.reason) : ['matches every packet'] };
+}
