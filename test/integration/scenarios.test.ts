@@ -54,6 +54,7 @@ describe.skipIf(skip !== null).concurrent('every scenario, built and diagnosed f
         expect(report, `check --json printed no JSON (exit ${check.code}): ${check.stderr.trim().slice(0, 400)}`).not.toBeNull();
         expect(check.code, 'check exit code').toBe(want.diagnosis === null ? 0 : 1);
         expect(report?.diagnosis?.step ?? null, `diagnosis: ${report?.diagnosis?.summary ?? 'none'}`).toBe(want.diagnosis);
+        expect(report?.egress, 'egress as check saw it').toBe(want.egress);
         for (const step of want.warn) {
           expect(report?.steps.find((s) => s.id === step)?.status, `${step} should warn`).toBe('warn');
         }

@@ -1,0 +1,97 @@
+// `netdoctor check`: diagnose once, print text or --json, exit with the contract's code.
+import { readFile, writeFile } from 'node:fs/promises';
+import { EXIT } from '../exit-codes.js';
+import type { Report } from '../model/result.js';
+import type { NetSnapshot } from '../model/snapshot.js';
+import type { PingResult } from '../model/result.js';
+import { diagnose } from '../diagnosis/diagnose.js';
+import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
+import { renderJson } from '../report/json.js';
+import { renderText } from '../report/text.js';
+import { styleFor } from '../report/style.js';
+import { requireHostNs, requireRoot } from '../system/preflight.js';
+import { UsageError } from '../validate.js';
+import { parseCommandArgs } from './args.js';
+import { readTargetOptions, requireNs, TARGET_OPTIONS } from './target-options.js';
+
+const HELP = `Usage: netdoctor check --ns NAME [options]
+
+Diagnose why network namespace NAME cannot reach the target, step by step, following the
+classic bridge + veth + NAT tutorial. Changes nothing.
+
+Options:
+  --ns NAME               the namespace to diagnose (\`ip netns list\`)
+  --host-ns NAME          the namespace playing the host (default: the one netdoctor runs in)
+  --bridge NAME           the bridge (default: inferred from the namespace's veth peer)
+  --target IP             the IPv4 address to reach (default 8.8.8.8)
+  --no-probe              do not ping; judge from the kernel's state only
+  --json                  print one JSON document (schemaVersion 1) on stdout
+  --save-snapshot FILE    also write the gathered facts to FILE (for bug reports and tests)
+  --from-snapshot FILE    judge facts saved by --save-snapshot instead of this system
+  -h, --help              this help
+
+Exit codes: 0 healthy, 1 a fault was found, 2 bad usage or input, 3 cannot inspect.
+`;
+
+export interface SavedSnapshot {
+  snapshot: NetSnapshot;
+  ping: PingResult | null;
+}
+
+export function exitCodeFor(report: Report): number {
+  if (report.diagnosis) return EXIT.fault;
+  if (report.steps.some((s) => s.status === 'error')) return EXIT.cannotInspect;
+  return EXIT.healthy;
+}
+
+export async function checkCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('check', argv, {
+    ...TARGET_OPTIONS,
+    json: { type: 'boolean' },
+    'no-probe': { type: 'boolean' },
+    'save-snapshot': { type: 'string' },
+    'from-snapshot': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return EXIT.healthy;
+  }
+
+  let report: Report;
+  if (values['from-snapshot'] !== undefined) {
+    const saved = await loadSnapshot(values['from-snapshot']);
+    report = diagnose(saved.snapshot, saved.ping);
+  } else {
+    const opts = readTargetOptions(values);
+    const ns = requireNs(opts, 'check');
+    requireRoot('netdoctor check');
+    await requireHostNs(opts.hostNs);
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'] });
+    report = done.report;
+    for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
+    if (values['save-snapshot'] !== undefined) {
+      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping };
+      await writeFile(values['save-snapshot'], `${JSON.stringify(saved, null, 2)}\n`);
+    }
+  }
+
+  process.stdout.write(values.json ? renderJson(report) : renderText(report, styleFor(process.stdout), process.stdout.columns ?? 100));
+  return exitCodeFor(report);
+}
+
+async function loadSnapshot(path: string): Promise<SavedSnapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--from-snapshot ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`);
+  }
+  try {
+    const value = JSON.parse(text) as SavedSnapshot;
+    if (value?.snapshot?.schemaVersion !== 1) throw new Error('not a netdoctor snapshot (schemaVersion 1)');
+    return value;
+  } catch (err) {
+    throw new UsageError(`--from-snapshot ${JSON.stringify(path)}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,22 @@
+import { fail, pass, type Check } from '../check.js';
+
+export const netnsExists: Check = {
+  id: 'netns.exists',
+  title: 'The namespace exists',
+  explanation:
+    'A network namespace is the container\'s own copy of the network stack: its own interfaces, addresses, routes and firewall. ' +
+    'Every later step plugs something into it. `ip netns add NAME` creates one and pins it under /run/netns/NAME, which is how `ip netns exec` and netdoctor find it by name.',
+  requires: [],
+  run({ snap, scope }) {
+    const name = snap.input.ns;
+    if (snap.container && snap.nsIdentity) {
+      return pass(`namespace ${name} exists`, [`/run/netns/${name}: inode ${snap.nsIdentity.ino}`]);
+    }
+    const others = snap.namespaces.filter((n) => n !== name);
+    return fail(
+      `there is no network namespace named ${name}`,
+      [`ip netns list: ${others.length ? others.join(', ') : '(none)'}`],
+      { title: `Create namespace ${name}`, commands: [['ip', 'netns', 'add', name]], undo: [['ip', 'netns', 'del', name]] },
+    );
+  },
+};

@@ -1,0 +1,22 @@
+// One diagnosis, end to end: gather facts and probe concurrently, then judge.
+// This is the seam between the system side and the pure core that commands and the UI use.
+import type { NetSnapshot } from '../model/snapshot.js';
+import type { PingResult, Report } from '../model/result.js';
+import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import { pingFromNamespace } from '../system/probe.js';
+import { diagnose } from './diagnose.js';
+
+export interface Diagnosed {
+  snapshot: NetSnapshot;
+  ping: PingResult | null;
+  report: Report;
+}
+
+export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean }): Promise<Diagnosed> {
+  // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
+  const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  // A namespace that does not exist was not probed, whatever ping said about entering it.
+  const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
+  return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+}

@@ -1,0 +1,82 @@
+// Read every netfilter backend on one side (host, or a named namespace) into one Ruleset.
+// Read-only: `nft list`, `iptables-nft-save` and `iptables-legacy-save` create nothing, and
+// iptables-legacy is only asked about tables the kernel already lists, so reading never
+// instantiates a legacy table that was not there.
+import { readFile } from 'node:fs/promises';
+import type { Ruleset, Table } from '../netfilter/model.js';
+import { parseIptablesSave, skipIptablesNftShown } from '../netfilter/iptables-save.js';
+import { parseNftJson, type NftJsonOptions } from '../netfilter/nft-json.js';
+import type { HostFacts } from '../model/snapshot.js';
+import { describeFailure, run } from './run.js';
+
+type Source = HostFacts['netfilterSources'][number];
+
+export interface NetfilterRead {
+  ruleset: Ruleset;
+  sources: Source[];
+}
+
+async function legacyTableNames(ns: string | null): Promise<string[] | null> {
+  // /proc/net is per network namespace: read it from inside the namespace.
+  if (!ns) {
+    try {
+      return (await readFile('/proc/net/ip_tables_names', 'utf8')).split('\n').filter(Boolean);
+    } catch {
+      return null;
+    }
+  }
+  const r = await run(['cat', '/proc/net/ip_tables_names'], { ns });
+  return r.failed ? null : r.stdout.split('\n').filter(Boolean);
+}
+
+export async function readNetfilter(ns: string | null): Promise<NetfilterRead> {
+  const [nft, ipt, legacyNames] = await Promise.all([
+    run(['nft', '-j', 'list', 'ruleset'], { ns }),
+    run(['iptables-nft-save'], { ns }),
+    legacyTableNames(ns),
+  ]);
+  const sources: Source[] = [];
+  const errors: string[] = [];
+  const tables: Table[] = [];
+
+  // iptables-nft tables are read from iptables-nft-save: `nft -j` shows their matches only as
+  // opaque xt expressions. Native nft tables come from `nft -j`.
+  // Nothing read from iptables-nft-save: every nft table is parsed natively.
+  let skip: NftJsonOptions = {};
+  if (ipt.spawnError === 'ENOENT') sources.push({ source: 'iptables-nft', status: 'absent' });
+  else if (ipt.failed) sources.push({ source: 'iptables-nft', status: 'error', detail: describeFailure(ipt) });
+  else {
+    const parsed = parseIptablesSave(ipt.stdout, 'iptables-nft');
+    tables.push(...parsed.tables);
+    errors.push(...parsed.errors.map((e) => `iptables-nft-save: ${e}`));
+    skip = skipIptablesNftShown(parsed);
+    sources.push({ source: 'iptables-nft', status: parsed.tables.length ? 'read' : 'empty' });
+  }
+
+  if (nft.spawnError === 'ENOENT') sources.push({ source: 'nft', status: 'absent' });
+  else if (nft.failed) sources.push({ source: 'nft', status: 'error', detail: describeFailure(nft) });
+  else {
+    const parsed = parseNftJson(nft.stdout, skip);
+    tables.push(...parsed.tables);
+    errors.push(...parsed.errors.map((e) => `nft: ${e}`));
+    sources.push({ source: 'nft', status: parsed.tables.length ? 'read' : 'empty' });
+  }
+
+  if (!legacyNames?.length) sources.push({ source: 'iptables-legacy', status: 'empty' });
+  else {
+    const results = await Promise.all(legacyNames.map((t) => run(['iptables-legacy-save', '-t', t], { ns })));
+    const missing = results.find((r) => r.spawnError === 'ENOENT');
+    if (missing) sources.push({ source: 'iptables-legacy', status: 'absent', detail: `kernel has legacy tables (${legacyNames.join(', ')}) but iptables-legacy-save is not installed` });
+    else {
+      const failed = results.find((r) => r.failed);
+      if (failed) sources.push({ source: 'iptables-legacy', status: 'error', detail: describeFailure(failed) });
+      for (const r of results.filter((r) => !r.failed)) {
+        const parsed = parseIptablesSave(r.stdout, 'iptables-legacy');
+        tables.push(...parsed.tables);
+        errors.push(...parsed.errors.map((e) => `iptables-legacy-save: ${e}`));
+      }
+      if (!failed) sources.push({ source: 'iptables-legacy', status: 'read' });
+    }
+  }
+  return { ruleset: { tables, errors }, sources };
+}

@@ -1,0 +1,168 @@
+// Gather every fact the checks judge, once, in parallel where the facts are independent.
+// Reading only: nothing here changes the system.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import type { ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import { parseLinks, parseRouteGet, parseRoutes, parseSysctl } from '../parse/ip-json.js';
+import { parseNameservers } from '../parse/resolv-conf.js';
+import { resolveTopology } from '../diagnosis/topology.js';
+import { CannotInspectError } from '../exit-codes.js';
+import { readNetfilter } from './netfilter.js';
+import { describeFailure, run } from './run.js';
+
+export interface SnapshotInput {
+  ns: string;
+  hostNs: string | null;
+  bridge: string | null;
+  target: string;
+}
+
+const NETNS_DIR = '/run/netns';
+
+/** `ip` with `-n NS` when the side is a named namespace. */
+function ipArgv(ns: string | null, ...args: string[]): string[] {
+  return ns ? ['ip', '-n', ns, ...args] : ['ip', ...args];
+}
+
+export async function listNamespaces(): Promise<string[]> {
+  try {
+    return (await readdir(NETNS_DIR)).sort();
+  } catch {
+    return [];
+  }
+}
+
+export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino: number } | null> {
+  try {
+    const s = await stat(`${NETNS_DIR}/${ns}`);
+    return { dev: s.dev, ino: s.ino };
+  } catch {
+    return null;
+  }
+}
+
+async function readResolvConf(path: string): Promise<ResolvConf | null> {
+  try {
+    return { path, nameservers: parseNameservers(await readFile(path, 'utf8')) };
+  } catch {
+    return null;
+  }
+}
+
+/** Sysctls of one side: straight from /proc/sys here, through `sysctl` inside a namespace. */
+async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = Object.fromEntries(keys.map((k) => [k, null]));
+  if (!ns) {
+    await Promise.all(
+      keys.map(async (k) => {
+        try {
+          out[k] = (await readFile(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8')).trim();
+        } catch {
+          /* absent on this kernel: stays null */
+        }
+      }),
+    );
+    return out;
+  }
+  const r = await run(['sysctl', '-e', ...keys], { ns });
+  if (r.spawnError) errors.push(describeFailure(r));
+  Object.assign(out, parseSysctl(r.stdout));
+  return out;
+}
+
+// Per-interface sysctl names use the interface name as a path component; names with a '.'
+// cannot be spelled in dotted form, so they are only read where that is unambiguous.
+function interfaceKeys(names: (string | null | undefined)[]): string[] {
+  return names
+    .filter((n): n is string => !!n && !n.includes('.'))
+    .flatMap((n) => [`net.ipv4.conf.${n}.forwarding`, `net.ipv4.conf.${n}.rp_filter`]);
+}
+
+async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
+  const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
+  if (r.spawnError) return { ok: false, error: describeFailure(r) };
+  return parseRouteGet(r.exitCode, r.stdout, r.stderr);
+}
+
+async function linksAndRoutes(ns: string | null, errors: string[]) {
+  const [links, routes] = await Promise.all([run(ipArgv(ns, '-j', '-d', 'addr', 'show')), run(ipArgv(ns, '-j', '-4', 'route', 'show'))]);
+  const where = ns ?? 'host';
+  if (links.spawnError === 'ENOENT') {
+    throw new CannotInspectError('`ip` (iproute2) is not installed: netdoctor reads everything through it', 'install it: apt-get install iproute2');
+  }
+  const safe = <T>(what: string, f: () => T, empty: T): T => {
+    try {
+      return f();
+    } catch (err) {
+      errors.push(`${where}: ${what}: ${(err as Error).message}`);
+      return empty;
+    }
+  };
+  if (links.failed) errors.push(describeFailure(links));
+  if (routes.failed) errors.push(describeFailure(routes));
+  return {
+    links: links.failed ? [] : safe('links', () => parseLinks(links.stdout), []),
+    routes: routes.failed ? [] : safe('routes', () => parseRoutes(routes.stdout), []),
+    ok: !links.failed,
+    failure: links.failed ? describeFailure(links) : null,
+  };
+}
+
+const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
+
+export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
+  const errors: string[] = [];
+  const hostNs = input.hostNs;
+  const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
+  const nsExists = identity !== null;
+
+  const netfilterP = readNetfilter(hostNs);
+  const [hostLR, hostLookup, baseSysctls, containerLR, containerLookup, ownResolv, hostResolv] = await Promise.all([
+    linksAndRoutes(hostNs, errors),
+    lookup(hostNs, [input.target]),
+    readSysctls(hostNs, BASE_SYSCTLS, errors),
+    nsExists ? linksAndRoutes(input.ns, errors) : null,
+    nsExists ? lookup(input.ns, [input.target]) : null,
+    readResolvConf(`/etc/netns/${input.ns}/resolv.conf`),
+    readResolvConf('/etc/resolv.conf'),
+  ]);
+
+  const container: ContainerFacts | null =
+    containerLR && containerLR.ok && containerLookup
+      ? { ns: input.ns, links: containerLR.links, routes: containerLR.routes, lookup: containerLookup, sysctls: {}, resolvConf: ownResolv ?? hostResolv }
+      : null;
+  if (containerLR && !containerLR.ok) errors.push(`namespace ${input.ns} could not be entered: ${containerLR.failure}`);
+
+  // Phase 2: what depends on who is who (the bridge, the uplink, the namespace's address).
+  const partialHost: HostFacts = {
+    ns: hostNs,
+    links: hostLR.links,
+    routes: hostLR.routes,
+    lookup: hostLookup,
+    sysctls: baseSysctls,
+    netfilter: { tables: [], errors: [] },
+    netfilterSources: [],
+  };
+  const partial: NetSnapshot = {
+    schemaVersion: 1,
+    takenAt: new Date().toISOString(),
+    input: { ns: input.ns, hostNs, bridge: input.bridge, target: input.target },
+    namespaces,
+    nsIdentity: container ? identity : null,
+    host: partialHost,
+    container,
+    forwardLookup: null,
+    hostResolvConf: hostResolv,
+    errors,
+  };
+  const topo = resolveTopology(partial);
+  const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
+    readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
+    topo.nsAddress && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.nsAddress.ip, 'iif', topo.bridge.name]) : null,
+    netfilterP,
+  ]);
+  partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
+  partialHost.netfilter = netfilter.ruleset;
+  partialHost.netfilterSources = netfilter.sources;
+  partial.forwardLookup = forwardLookup;
+  return partial;
+}
