@@ -4,6 +4,8 @@ import { labDown, labDownAll, labUp, listLabs, LabBuildError, type LabDownResult
 import { listScenarios } from '../lab/scenario.js';
 import { DEFAULTS, TARGET_IP, type LabOptions } from '../lab/topology.js';
 import { UsageError } from '../validate.js';
+import { shellQuote as showCommand } from '../report/escape.js';
+import { wrapText } from '../report/wrap.js';
 import { parseCommandArgs } from './args.js';
 
 export const LAB_HELP = `netdoctor lab: a disposable sandbox that rebuilds the tutorial (correctly, or with one
@@ -35,38 +37,13 @@ Interface names live inside the lab's own namespaces, so the tutorial's names (b
 eth0) cannot clash with the real host's.
 `;
 
-// For display only: the commands themselves always run as argv arrays.
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-function showCommand(argv: readonly string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
-
-/** Word-wrap prose for the terminal. */
-function wrap(text: string, indent: string, width = 92): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push(indent + line);
-  return lines;
-}
-
 function labUpText(info: LabInfo): string {
   const n = info.names;
   const a = info.addresses;
   const lines = [
     `Lab "${info.prefix}" is up: ${info.scenario.id} — ${info.scenario.title}`,
     '',
-    ...wrap(info.scenario.story, '  '),
+    ...wrapText(info.scenario.story, 92, '  '),
     '',
     'Namespaces (the root namespace is untouched):',
     `  ${n.containerNs.padEnd(20)} the container: ${n.vethNs} ${a.nsCidr}, gateway ${a.bridgeIp}`,

@@ -6,30 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { UsageError, quoteForMessage } from '../validate.js';
 import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type ExtraCommand, type ExtraPlace } from './topology.js';
 
-/**
- * Diagnosis step ids, the public contract in DESIGN.md ("more may be added; none renamed").
- * Kept here so scenario files can be validated without loading the diagnosis code.
- */
-export const DIAGNOSIS_STEP_IDS = [
-  'netns.exists',
-  'bridge.exists',
-  'bridge.up',
-  'bridge.address',
-  'veth.exists',
-  'veth.attached',
-  'veth.up',
-  'ns.link-up',
-  'ns.loopback-up',
-  'ns.address',
-  'ns.default-route',
-  'host.uplink',
-  'host.ip-forward',
-  'host.forward',
-  'host.masquerade',
-  'ns.dns',
-] as const;
+// Scenario files name diagnosis steps; the ids come from the one list (a leaf module, cheap to load).
+export { STEP_IDS as DIAGNOSIS_STEP_IDS } from '../diagnosis/steps.js';
+import { STEP_IDS as DIAGNOSIS_STEP_IDS, type StepId } from '../diagnosis/steps.js';
 
-export type DiagnosisStepId = (typeof DIAGNOSIS_STEP_IDS)[number];
+export type DiagnosisStepId = StepId;
 
 export interface ScenarioExpectation {
   /** The step `check` must name, or null for a healthy lab. */

@@ -3,6 +3,7 @@
 import type { Report, StepResult, StepStatus } from '../model/result.js';
 import { escapeControl, shellQuote } from './escape.js';
 import { PLAIN, type Style } from './style.js';
+import { wrapText } from './wrap.js';
 
 const MARK: Record<StepStatus, string> = { pass: 'ok', fail: 'FAIL', warn: 'warn', skip: 'skip', error: 'ERR' };
 
@@ -19,19 +20,6 @@ function mark(status: StepStatus, s: Style): string {
     default:
       return s.dim(text);
   }
-}
-
-function wrapText(text: string, width: number, indent: string): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && indent.length + line.length + 1 + word.length > width) {
-      lines.push(indent + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(indent + line);
-  return lines;
 }
 
 export function renderStepLine(step: StepResult, s: Style = PLAIN): string {
