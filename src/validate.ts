@@ -36,7 +36,9 @@ export function namespaceNameProblem(name: string): string | null {
 
 /** Show a value in an error message without letting control characters reach the terminal. */
 export function quoteForMessage(value: string): string {
-  return JSON.stringify(value);
+  // JSON escapes C0 controls; C1 controls (0x80-0x9f, e.g. 8-bit CSI) are escaped too.
+  // eslint-disable-next-line no-control-regex
+  return JSON.stringify(value).replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function validateInterfaceName(flag: string, name: string): string {
