@@ -1,5 +1,6 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
+import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
 
 export interface RunOptions {
@@ -81,4 +82,38 @@ export function describeFailure(r: RunResult): string {
   if (r.timedOut) return `${cmd}: timed out`;
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
   return `${cmd}: exit ${r.exitCode}${msg ? `: ${msg}` : ''}`;
+}
+
+export interface AttachedResult {
+  argv: string[];
+  /** The exit code, or 128 + the signal number when the process was killed by a signal. */
+  exitCode: number;
+  spawnError: string | null;
+}
+
+/**
+ * Run an interactive or user-given command on this terminal: stdin, stdout and stderr are
+ * inherited and there is no timeout (the user decides when it ends). Still an argv array,
+ * never a shell. Ctrl-C goes to the child (same process group); netdoctor waits for it.
+ */
+export async function runAttached(argv: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<AttachedResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('runAttached: empty argv');
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  try {
+    const result = await execa(file, args, {
+      reject: false,
+      stdio: 'inherit',
+      env: { ...opts.env, PATH: withSbin(process.env.PATH) },
+    });
+    const code = (result as { code?: string }).code;
+    if (result.exitCode === undefined && code && !result.signal) return { argv: [...argv], exitCode: 127, spawnError: code };
+    const signo = result.signal ? (osConstants.signals as Record<string, number>)[result.signal] ?? 0 : 0;
+    return { argv: [...argv], exitCode: result.exitCode ?? 128 + signo, spawnError: null };
+  } finally {
+    process.off('SIGINT', ignore);
+    process.off('SIGQUIT', ignore);
+  }
 }
