@@ -26,6 +26,8 @@ describe('recorded scenarios', () => {
       expect(report.diagnosis?.step ?? null).toBe(scenario.expect.diagnosis);
       expect(report.egress).toBe(scenario.expect.egress);
       for (const w of scenario.expect.warn) expect(step(report, w).status).toBe('warn');
+      // No false alarms: every warning is one the scenario announces.
+      expect(report.steps.filter((s) => s.status === 'warn' && !scenario.expect.warn.includes(s.id)).map((s) => `${s.id}: ${s.summary}`)).toEqual([]);
       // Without the probe, the passive steps alone still name the same fault.
       const passive = judge(scenario.id, { probe: false });
       expect(passive.egress).toBe('unknown');
