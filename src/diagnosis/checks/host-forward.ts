@@ -5,6 +5,7 @@ import type { FixPlan } from '../../model/result.js';
 import type { NetSnapshot } from '../../model/snapshot.js';
 import { chainOwner, ownedChainNames, ownerNote, ownerOf, type Owner } from '../owners.js';
 import { fail, pass, skip, type Check } from '../check.js';
+import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
 export function describeChainOutcome(o: ChainOutcome): string {
@@ -74,8 +75,8 @@ export const hostForward: Check = {
   requires: ['host.uplink'],
   run({ snap, topo, scope }) {
     const uplink = topo.uplink?.name;
-    const src = topo.nsAddress?.ip;
-    if (!uplink || !src) return skip('cannot evaluate the FORWARD path without the namespace\'s address and the uplink');
+    const src = topo.source?.ip;
+    if (!uplink || !src) return skip('cannot evaluate the FORWARD path without an address for the namespace (its own, or one in the bridge\'s subnet) and the uplink');
     const rs = snap.host.netfilter;
     const target = snap.input.target;
     const judged: Judged[] = PROBE_KINDS.map((kind) => ({
@@ -85,6 +86,7 @@ export const hostForward: Check = {
     }));
     const icmp = judged[0]!;
     const evidence: string[] = [];
+    if (topo.source?.assumed) evidence.push(assumedSourceNote(topo.source.ip, snap.input.ns, topo.bridge.name));
     if (!icmp.out.chains.length) evidence.push('no chain on the forward hook in any backend: forwarding is not filtered');
     for (const c of icmp.out.chains) evidence.push(`out ${src} -> ${target} (${topo.bridge.name} -> ${uplink}): ${describeChainOutcome(c)}`);
     for (const c of icmp.back.chains) evidence.push(`reply ${target} -> ${src} (${uplink} -> ${topo.bridge.name}): ${describeChainOutcome(c)}`);
