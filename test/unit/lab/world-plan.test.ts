@@ -19,7 +19,7 @@ describe('worldBuild', () => {
     // No namespace is created by name: the world's own are made by unshare and pinned by path.
     expect(cmds.some((c) => inner(c.argv).join(' ').startsWith('ip netns add'))).toBe(false);
     const uplink = cmds.find((c) => inner(c.argv).includes('peer'))!;
-    expect(uplink.argv).toEqual(['nsenter', `--net=${paths.hostNet}`, '--', 'ip', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'wan0', 'netns', paths.inetNet]);
+    expect(uplink.argv).toEqual(['nsenter', `--net=${paths.hostNet}`, '--', 'ip', 'link', 'add', 'name', 'eth0', 'type', 'veth', 'peer', 'name', 'wan0', 'netns', paths.inetNet]);
     const inet = cmds.filter((c) => c.argv[1] === `--net=${paths.inetNet}`);
     expect(inet.map((c) => inner(c.argv).join(' '))).toContain('ip addr add 198.51.100.8/32 dev lo');
   });
@@ -30,7 +30,7 @@ describe('worldBuild', () => {
     expect(all.some((a) => a.includes(`${P}-ns0`) || a.includes(`${P}-host`) || a.includes(`${P}-inet`))).toBe(false);
     const add = cmds.find((c) => c.step === 'netns.exists')!;
     expect(add.argv).toEqual(worldArgv(paths, ['ip', 'netns', 'add', 'ns0']));
-    expect(cmds.find((c) => c.step === 'veth.move')!.argv).toEqual(worldArgv(paths, ['ip', 'link', 'set', 'ceth0', 'netns', 'ns0']));
+    expect(cmds.find((c) => c.step === 'veth.move')!.argv).toEqual(worldArgv(paths, ['ip', 'link', 'set', 'dev', 'ceth0', 'netns', 'ns0']));
     expect(cmds.find((c) => c.step === 'ns.address')!.argv).toEqual(worldArgv(paths, ['ip', '-n', 'ns0', 'addr', 'add', '192.168.0.2/16', 'dev', 'ceth0']));
     expect(cmds.find((c) => c.step === 'host.ip-forward')!.argv).toEqual(worldArgv(paths, ['sysctl', '-w', 'net.ipv4.ip_forward=1']));
     expect(cmds.some((c) => c.step === 'host.masquerade')).toBe(false);
