@@ -163,6 +163,11 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
+  // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
+  for (const src of netfilter.sources) {
+    if (src.status === 'absent') errors.push(`${src.detail ?? `${src.source === 'nft' ? 'nft' : `${src.source}-save`} is not installed`}: ${src.source} rules were not inspected`);
+    else if (src.status === 'error') errors.push(`${src.source} rules could not be read: ${src.detail ?? 'unknown error'}`);
+  }
   partial.forwardLookup = forwardLookup;
   return partial;
 }
