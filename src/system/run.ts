@@ -50,16 +50,41 @@ function withSbin(path: string | undefined): string {
   return missing.length ? `${path}:${missing.join(':')}` : path;
 }
 
+// At most this many children at once per process. One diagnosis starts about a dozen reads
+// together; many diagnoses in one process (the session, a test, a library user) would start
+// hundreds, and on a small machine their timeouts would expire while they wait for a CPU.
+// A queued command's timeout starts when it is really spawned.
+export const MAX_CONCURRENT_CHILDREN = 16;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_CONCURRENT_CHILDREN) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  // The slot passes straight to the next waiter, so `running` counts it throughout.
+  return () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+}
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const full = inNs(opts.ns, argv);
   const [file, ...args] = full;
   if (!file) throw new Error('run: empty argv');
+  const release = await slot();
   const started = performance.now();
-  const outcome = await spawnCollect(file, args, {
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    input: opts.input,
-    env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-  });
+  let outcome: Collected;
+  try {
+    outcome = await spawnCollect(file, args, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      input: opts.input,
+      env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+    });
+  } finally {
+    release();
+  }
   // `ip netns exec NS prog` reports a missing prog itself (exit 1): the same as not installed.
   if (opts.ns && outcome.spawnError === null && outcome.exitCode !== 0 && /^exec of ".*" failed: No such file or directory$/m.test(outcome.stderr)) {
     outcome.spawnError = 'ENOENT';

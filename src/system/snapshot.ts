@@ -130,7 +130,8 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     containerLR && containerLR.ok && containerLookup
       ? { ns: input.ns, links: containerLR.links, routes: containerLR.routes, lookup: containerLookup, sysctls: {}, resolvConf: ownResolv ?? hostResolv }
       : null;
-  if (containerLR && !containerLR.ok) errors.push(`namespace ${input.ns} could not be entered: ${containerLR.failure}`);
+  const containerError = containerLR && !containerLR.ok ? (containerLR.failure ?? 'unknown error') : null;
+  if (containerError) errors.push(`namespace ${input.ns} could not be entered: ${containerError}`);
 
   // Phase 2: what depends on who is who (the bridge, the uplink, the namespace's address).
   const partialHost: HostFacts = {
@@ -148,6 +149,7 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     input: { ns: input.ns, hostNs, bridge: input.bridge, target: input.target },
     namespaces,
     nsIdentity: container ? identity : null,
+    ...(containerError ? { containerError } : {}),
     host: partialHost,
     container,
     forwardLookup: null,
