@@ -4,7 +4,8 @@ import { hostExec, RULE_COMMENT, type CommandScope } from '../../fixes/commands.
 import type { FixPlan } from '../../model/result.js';
 import type { NetSnapshot } from '../../model/snapshot.js';
 import { chainOwner, ownedChainNames, ownerNote, ownerOf, type Owner } from '../owners.js';
-import { fail, pass, skip, type Check } from '../check.js';
+import { error, fail, pass, skip, type Check } from '../check.js';
+import { netfilterGap } from '../netfilter-readable.js';
 import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
@@ -110,6 +111,8 @@ export const hostForward: Check = {
 
     const failing = judged.filter((j) => j.out.droppedBy || j.back.droppedBy);
     if (!failing.length) {
+      const gap = netfilterGap(snap.host);
+      if (gap) return error(`cannot tell whether the firewall lets ${src} through: ${gap}`, evidence);
       return pass(icmp.out.chains.length ? 'the forward path accepts the namespace\'s traffic both ways (icmp, tcp 443, udp 53)' : 'nothing filters forwarded traffic', evidence);
     }
     const first = failing[0]!;
