@@ -60,6 +60,13 @@ export function faultCatalogue(scenarios: readonly Scenario[]): Fault[] {
 export function incompatibility(faults: readonly Fault[]): string | null {
   const ids = new Set(faults.map((f) => f.id));
   if (ids.size !== faults.length) return 'a fault appears twice';
+  // A fault the ping cannot see lets some traffic through (ufw accepts ICMP): another fault on
+  // the same step may then be hidden behind its ACCEPT, so whether egress breaks depends on rule
+  // order. Such pairs have no ground truth.
+  for (const f of faults.filter((x) => x.breaksEgress === false)) {
+    const other = faults.find((g) => g !== f && g.step === f.step);
+    if (other) return `${f.id} and ${other.id} both act on ${f.step}: one's accepts may hide the other's drops`;
+  }
   const { built } = selectSteps([...new Set(faults.flatMap((f) => f.omit))]);
   for (const f of faults) {
     const missing = f.needs.find((n) => !built.includes(n));
