@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import { PLAIN_THEME } from '../../src/ui/theme.js';
 import type { SessionTarget } from '../../src/session/types.js';
-import { fakeActions, fakeCapture, type FakeActions } from './fake-actions.js';
+import { fakeActions, fakeCapture, liveSequence, type FakeActions } from './fake-actions.js';
+
+/** The step ids just before and just after `id` in a scenario's checklist (new steps may be inserted). */
+function neighbours(scenario: string, id: string): [string, string] {
+  const ids = liveSequence(scenario).at(-1)!.steps.map((s) => s.id);
+  const i = ids.indexOf(id as (typeof ids)[number]);
+  return [ids[i - 1]!, ids[i + 1]!];
+}
 import { frameWhere, KEY, tick } from './helpers.js';
 
 const target: SessionTarget = { ns: 'box7', hostNs: 'hostside', bridge: null, target: '198.51.100.8' };
@@ -51,14 +58,15 @@ describe('session app', () => {
     stdin.write(KEY.escape);
     await frameWhere(lastFrame, (x) => x.includes('Diagnosis host.masquerade'), 'back to the list');
     await tick(); // a lone ESC followed at once by a key would read as Meta+key
-    // The first move starts from the diagnosis; k goes up one, to host.forward.
+    // The first move starts from the diagnosis; k goes up one step.
+    const [before, after] = neighbours('no-masquerade', 'host.masquerade');
     stdin.write('k');
-    f = await frameWhere(lastFrame, (x) => /\* ok\s+host\.forward/.test(x), 'host.forward selected');
+    f = await frameWhere(lastFrame, (x) => new RegExp(`\\* \\S+\\s+${before}`).test(x), `${before} selected`);
     stdin.write(KEY.down);
     stdin.write(KEY.down);
-    await frameWhere(lastFrame, (x) => /\* ok\s+ns\.dns/.test(x), 'ns.dns selected');
+    await frameWhere(lastFrame, (x) => new RegExp(`\\* \\S+\\s+${after}`).test(x), `${after} selected`);
     stdin.write(KEY.enter);
-    f = await frameWhere(lastFrame, (x) => x.includes('ns.dns: '), 'the ns.dns detail');
+    f = await frameWhere(lastFrame, (x) => x.includes(`${after}: `), `the ${after} detail`);
     expect(f).toContain('What was read:');
   });
 
@@ -94,10 +102,12 @@ describe('session app', () => {
     const actions = fakeActions({ scenarios: ['no-masquerade'] });
     const { lastFrame, stdin } = start(actions);
     await frameWhere(lastFrame, (f) => f.includes('Diagnosis host.masquerade'), 'the diagnosis');
+    // The step above the diagnosis passes: nothing to fix there.
+    const [before] = neighbours('no-masquerade', 'host.masquerade');
     stdin.write('k');
-    await frameWhere(lastFrame, (x) => /\* ok\s+host\.forward/.test(x), 'host.forward selected');
+    await frameWhere(lastFrame, (x) => new RegExp(`\\* ok\\s+${before}`).test(x), `${before} selected`);
     stdin.write('f');
-    await frameWhere(lastFrame, (f) => f.includes('host.forward: no automatic fix'), 'no fix message');
+    await frameWhere(lastFrame, (f) => f.includes(`${before}: no automatic fix`), 'no fix message');
     expect(actions.calls).toEqual(['diagnose no-masquerade']);
   });
 
