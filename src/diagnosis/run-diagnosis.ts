@@ -1,23 +1,35 @@
 // One diagnosis, end to end: gather facts and probe concurrently, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { PingResult, Report } from '../model/result.js';
-import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import type { DnsProbeResult, PingResult, Report } from '../model/result.js';
+import { namespaceIdentity, namespaceResolvConf, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import { dnsProbeFromNamespace } from '../system/dns-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { diagnose } from './diagnose.js';
 
 export interface Diagnosed {
   snapshot: NetSnapshot;
   ping: PingResult | null;
+  dns: DnsProbeResult | null;
   report: Report;
 }
 
 export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean }): Promise<Diagnosed> {
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  // The DNS probe asks the resolvers the namespace is configured with, as its programs would.
+  const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
+  const [snapshot, ping, dnsRaw] = await Promise.all([takeSnapshot(input), pingP, dnsP]);
+  const dns = snapshot.container ? dnsRaw : null;
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
-  return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+  return { snapshot, ping: judgedPing, dns, report: diagnose(snapshot, judgedPing, dns) };
+}
+
+async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
+  if (!(await namespaceIdentity(input.ns))) return null;
+  const conf = await namespaceResolvConf(input.ns, input.hostNs);
+  if (!conf || !conf.nameservers.length) return null;
+  return dnsProbeFromNamespace(input.ns, conf.nameservers);
 }
