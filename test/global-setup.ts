@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { run } from '../src/system/run.js';
+import { NETNS_ETC, stopLabResolvers } from '../src/lab/lab-dns.js';
 import { worldDown } from '../src/lab/world.js';
 import { WORLD_DIR } from '../src/lab/world-plan.js';
 
@@ -88,6 +89,18 @@ async function sweep(own: string | null): Promise<string[]> {
   // (worldDown also stops whatever still runs inside them).
   for (const prefix of strays(list(WORLD_DIR), live, own)) await worldDown(prefix).catch(() => undefined);
   const doomed = strays(list(NETNS_DIR), live, own);
+  // A lab's resolver process would keep its internet namespace alive after `netns del`.
+  await Promise.all(doomed.filter((n) => n.endsWith('-inet')).map((n) => stopLabResolvers(n).catch(() => [])));
+  for (const ns of strays(list(NETNS_ETC), live, own)) {
+    try {
+      const file = join(NETNS_ETC, ns, 'resolv.conf');
+      if (!readFileSync(file, 'utf8').startsWith('# netdoctor lab ')) continue;
+      rmSync(file);
+      if (list(join(NETNS_ETC, ns)).length === 0) rmSync(join(NETNS_ETC, ns), { recursive: true });
+    } catch {
+      /* not a lab's file */
+    }
+  }
   if (doomed.length) {
     await run(['ip', '-force', '-batch', '-'], { input: `${doomed.map((n) => `netns del ${n}`).join('\n')}\n`, timeoutMs: 30_000 });
   }

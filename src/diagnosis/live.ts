@@ -4,13 +4,13 @@
 // Pure: the same facts and stages always give the same view. The final view is the full
 // report from diagnose(), so what the checklist ends with is exactly what `check` prints.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { PingResult, Report, StepResult } from '../model/result.js';
+import type { DnsProbeResult, PingResult, Report, StepResult } from '../model/result.js';
 import { CHECKS } from './checks/index.js';
 import { diagnose } from './diagnose.js';
 import { STEP_IDS, type StepId } from './steps.js';
 
 /** What has been gathered: `links` (links, routes, lookups, base sysctls, resolv.conf),
- * `rules` (netfilter, per-interface sysctls, the forward lookup), `ping` (the probe). */
+ * `rules` (netfilter, per-interface sysctls, the forward lookup), `ping` (the probes: ping and DNS query). */
 export type FactStage = 'links' | 'rules' | 'ping';
 
 export type LiveStatus = StepResult['status'] | 'running';
@@ -48,7 +48,8 @@ const NEEDS: Partial<Record<string, FactStage[]>> = {
   'host.netfilter-backends': ['links', 'rules'],
   'host.masquerade': ['links', 'rules'],
   'host.conntrack': ['links', 'rules'],
-  'ns.dns': ['links'],
+  // The DNS probe arrives with the ping (the `ping` stage is both probes).
+  'ns.dns': ['links', 'ping'],
   'egress.ping': ['ping'],
 };
 
@@ -75,9 +76,9 @@ export function allRunning(): LiveReport {
  * Judge what can be judged. `snap` is the snapshot as far as it is gathered (null: nothing
  * yet); `arrived` says which stages are complete. With every stage in, this is diagnose().
  */
-export function judgeLive(snap: NetSnapshot | null, ping: PingResult | null, arrived: ReadonlySet<FactStage>): LiveReport {
+export function judgeLive(snap: NetSnapshot | null, ping: PingResult | null, arrived: ReadonlySet<FactStage>, dns: DnsProbeResult | null = null): LiveReport {
   if (!snap) return allRunning();
-  const full = diagnose(snap, arrived.has('ping') ? ping : null);
+  const full = diagnose(snap, arrived.has('ping') ? ping : null, arrived.has('ping') ? dns : null);
   if (EVERYTHING.every((s) => arrived.has(s))) return { steps: full.steps, report: full };
   const requires = new Map(CHECKS.map((c) => [c.id, c.requires]));
   const pending = new Set<StepId>();

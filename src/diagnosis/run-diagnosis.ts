@@ -1,8 +1,9 @@
 // One diagnosis, end to end: gather facts and probe concurrently, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { PingResult, Report } from '../model/result.js';
-import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import type { DnsProbeResult, PingResult, Report } from '../model/result.js';
+import { namespaceIdentity, namespaceResolvConf, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import { dnsProbeFromNamespace } from '../system/dns-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { diagnose } from './diagnose.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
@@ -10,17 +11,28 @@ import { judgeLive, type FactStage, type LiveReport } from './live.js';
 export interface Diagnosed {
   snapshot: NetSnapshot;
   ping: PingResult | null;
+  dns: DnsProbeResult | null;
   report: Report;
 }
 
 export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean }): Promise<Diagnosed> {
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  // The DNS probe asks the resolvers the namespace is configured with, as its programs would.
+  const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
+  const [snapshot, ping, dnsRaw] = await Promise.all([takeSnapshot(input), pingP, dnsP]);
+  const dns = snapshot.container ? dnsRaw : null;
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
-  return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+  return { snapshot, ping: judgedPing, dns, report: diagnose(snapshot, judgedPing, dns) };
+}
+
+async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
+  if (!(await namespaceIdentity(input.ns))) return null;
+  const conf = await namespaceResolvConf(input.ns, input.hostNs);
+  if (!conf || !conf.nameservers.length) return null;
+  return dnsProbeFromNamespace(input.ns, conf.nameservers);
 }
 
 /**
@@ -32,10 +44,13 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   const arrived = new Set<FactStage>();
   let partial: NetSnapshot | null = null;
   let ping: PingResult | null = null;
-  const emit = () => onUpdate(judgeLive(partial, ping, arrived));
+  let dns: DnsProbeResult | null = null;
+  const emit = () => onUpdate(judgeLive(partial, ping, arrived, dns));
   emit();
-  const pingP = (opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null)).then((p) => {
+  const probes = opts.probe ? Promise.all([pingFromNamespace(input.ns, input.target), probeDns(input)]) : Promise.resolve([null, null] as const);
+  const pingP = probes.then(([p, d]) => {
     ping = p;
+    dns = d;
     // Judged against a snapshot whose namespace is known to exist only once the links are in.
     if (partial && !arrived.has('ping')) {
       arrived.add('ping');
@@ -54,7 +69,8 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
   const p = await pingP;
   const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
-  const report = diagnose(snapshot, judgedPing);
+  const judgedDns = snapshot.container ? dns : null;
+  const report = diagnose(snapshot, judgedPing, judgedDns);
   onUpdate({ steps: report.steps, report });
-  return { snapshot, ping: judgedPing, report };
+  return { snapshot, ping: judgedPing, dns: judgedDns, report };
 }

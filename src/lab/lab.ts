@@ -10,6 +10,7 @@ import { CannotInspectError } from '../exit-codes.js';
 import { describeFailure, run, type RunResult } from '../system/run.js';
 import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
+import { removeLabResolvConfs, startLabResolver, stopLabResolvers, writeLabResolvConf } from './lab-dns.js';
 import {
   buildPlan,
   checkArgv,
@@ -22,6 +23,7 @@ import {
   type LabConfig,
   type LabNames,
   type LabOptions,
+  RESOLVER_IP,
   type StepSelection,
 } from './topology.js';
 
@@ -270,8 +272,15 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
   }
 
   const started = performance.now();
+  const resolv = sc.resolvConf ?? { ns: [RESOLVER_IP], host: null };
   try {
     await executePlan(plan);
+    // DNS as a real host has it: a resolver out on the internet, named in the namespace's own
+    // resolv.conf (and, where a scenario says so, one for the host side).
+    const built = selectSteps(sc.omit).built;
+    if (resolv.ns && built.includes('netns.exists')) writeLabResolvConf(prefix, config.names.containerNs, resolv.ns);
+    if (resolv.host) writeLabResolvConf(prefix, config.names.hostNs, resolv.host);
+    await startLabResolver(config.names.inetNs);
   } catch (err) {
     await labDown(prefix).catch(() => undefined);
     throw err;
@@ -321,6 +330,9 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   for (const n of state ? labNamespaces(state.config.names) : []) {
     if (typeof n === 'string' && n.startsWith(`${prefix}-`) && validateNamespaceName('state file', n)) candidates.add(n);
   }
+  // The resolver process first: a process left inside would keep its namespace alive.
+  await Promise.all([...candidates].filter((n) => n.endsWith('-inet')).map((n) => stopLabResolvers(n)));
+  removeLabResolvConfs(prefix, [...candidates]);
   const removed = await deleteNamespaces([...candidates]);
   const stateFile = stateFilePath(prefix);
   let stateFileRemoved = false;

@@ -1,10 +1,11 @@
 // Scenario files (scenarios/*.json): one lab each, data not code. Loaded strictly: a typo in a
 // field name or step id is an error that names the file and the field, never a silent default.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, quoteForMessage } from '../validate.js';
-import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type BuildStepId, type ExtraCommand, type ExtraPlace } from './topology.js';
+import { BUILD_STEP_IDS, RESOLVER_IP, isBuildStepId, selectSteps, unknownPlaceholders, type BuildStepId, type ExtraCommand, type ExtraPlace } from './topology.js';
 
 // Scenario files name diagnosis steps; the ids come from the one list (a leaf module, cheap to load).
 export { STEP_IDS as DIAGNOSIS_STEP_IDS } from '../diagnosis/steps.js';
@@ -36,6 +37,11 @@ export interface Scenario {
   needs: BuildStepId[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
+  /**
+   * Nameservers for the lab's resolv.conf files (/etc/netns/NS/resolv.conf), or null for no
+   * file. Absent: the container gets the lab internet's resolver and the host side no file.
+   */
+  resolvConf?: { ns: string[] | null; host: string[] | null };
   /** The file it came from. */
   file: string;
 }
@@ -49,7 +55,7 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'resolvConf'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
 const EXTRA_KEYS = ['in', 'argv'];
 
@@ -149,6 +155,20 @@ export function parseScenario(data: unknown, file: string): Scenario {
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
 
+  let resolvConf: Scenario['resolvConf'];
+  if (data.resolvConf !== undefined) {
+    const rc = data.resolvConf;
+    if (!isRecord(rc)) return fail('resolvConf', 'must be an object { "ns": [...] | null, "host": [...] | null }');
+    onlyKeys(rc, ['ns', 'host'], 'resolvConf');
+    const servers = (v: unknown, field: string, dflt: string[] | null): string[] | null => {
+      if (v === undefined) return dflt;
+      if (v === null) return null;
+      if (!Array.isArray(v) || !v.every((x): x is string => typeof x === 'string' && isIP(x) !== 0)) return fail(field, 'must be null or an array of IP addresses');
+      return v;
+    };
+    resolvConf = { ns: servers(rc.ns, 'resolvConf.ns', [RESOLVER_IP]), host: servers(rc.host, 'resolvConf.host', null) };
+  }
+
   return {
     id,
     title,
@@ -158,6 +178,7 @@ export function parseScenario(data: unknown, file: string): Scenario {
     extra,
     needs,
     ...(fixable === undefined ? {} : { fixable }),
+    ...(resolvConf === undefined ? {} : { resolvConf }),
     file,
   };
 }

@@ -16,6 +16,8 @@ export const UPLINK_IP = '203.0.113.2';
 export const GATEWAY_IP = '203.0.113.1';
 export const UPSTREAM_PREFIX_LEN = 24;
 export const TARGET_IP = '198.51.100.8';
+/** The lab internet's DNS resolver (a responder process `lab up` starts in the internet namespace). */
+export const RESOLVER_IP = '198.51.100.53';
 
 export const DEFAULTS = {
   prefix: 'nd',
@@ -284,6 +286,7 @@ export function buildSteps(config: LabConfig): BuildStep[] {
       host('ip', 'link', 'add', 'name', n.uplink, 'type', 'veth', 'peer', 'name', n.inetLink, 'netns', n.inetNs),
       inet('ip', 'link', 'set', 'dev', 'lo', 'up'),
       inet('ip', 'addr', 'add', `${a.target}/32`, 'dev', 'lo'),
+      inet('ip', 'addr', 'add', `${RESOLVER_IP}/32`, 'dev', 'lo'),
       inet('ip', 'addr', 'add', a.gatewayCidr, 'dev', n.inetLink),
       inet('ip', 'link', 'set', 'dev', n.inetLink, 'up'),
     ],

@@ -33,6 +33,17 @@ export interface PingResult {
   durationMs: number;
 }
 
+/** One real DNS query from inside the namespace to each of its resolvers (`probes.dns`). */
+export interface DnsProbeResult {
+  /** The name asked for (type A). */
+  name: string;
+  ran: boolean;
+  servers: { server: string; answered: boolean; rcode: string | null; ms: number | null; error: string | null }[];
+  /** Why the probe could not run at all. */
+  error: string | null;
+  durationMs: number;
+}
+
 export type Egress = 'ok' | 'broken' | 'unknown';
 
 export interface Diagnosis {
@@ -46,5 +57,5 @@ export interface Report {
   steps: StepResult[];
   diagnosis: Diagnosis | null;
   egress: Egress;
-  probes: { ping: PingResult | null };
+  probes: { ping: PingResult | null; dns?: DnsProbeResult | null };
 }

@@ -205,3 +205,43 @@ export function runAttached(argv: readonly string[], opts: { env?: Record<string
     });
   });
 }
+
+/**
+ * Start a long-lived helper (the lab's DNS responder) that outlives this process: detached, in
+ * its own process group, stdin closed. Resolves with its pid once it prints `ready`; a helper
+ * that exits or stays silent for `readyTimeoutMs` is killed and reported.
+ */
+export function startDaemon(argv: readonly string[], opts: { ns?: string | null; readyTimeoutMs?: number } = {}): Promise<{ pid: number }> {
+  const [file, ...args] = inNs(opts.ns, argv);
+  if (!file) throw new Error('startDaemon: empty argv');
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' } });
+    let err = '';
+    let settled = false;
+    const settle = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      f();
+    };
+    const timer = setTimeout(() => settle(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${[file, ...args].join(' ')}: not ready after ${opts.readyTimeoutMs ?? 10_000} ms${err ? `: ${err.trim()}` : ''}`));
+    }), opts.readyTimeoutMs ?? 10_000);
+    child.stderr?.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    child.on('error', (e) => settle(() => reject(e)));
+    child.on('exit', (code) => settle(() => reject(new Error(`${[file, ...args].join(' ')}: exited ${code}${err ? `: ${err.trim()}` : ''}`))));
+    child.stdout?.on('data', (b: Buffer) => {
+      if (!b.toString('utf8').includes('ready') || child.pid === undefined) return;
+      const pid = child.pid;
+      settle(() => {
+        // Let go: no pipes, no reference, so this process can exit while the helper runs on.
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.removeAllListeners('exit');
+        child.unref();
+        resolve({ pid });
+      });
+    });
+  });
+}

@@ -42,6 +42,19 @@ export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino:
   }
 }
 
+/**
+ * The host side's resolv.conf: with --host-ns HOST, what `ip netns exec HOST` shows programs
+ * there (/etc/netns/HOST/resolv.conf when it exists), else /etc/resolv.conf.
+ */
+export async function hostResolvConf(hostNs: string | null): Promise<ResolvConf | null> {
+  return (hostNs ? await readResolvConf(`/etc/netns/${hostNs}/resolv.conf`) : null) ?? readResolvConf('/etc/resolv.conf');
+}
+
+/** The namespace's resolv.conf: its own under /etc/netns, else the host side's (inherited). */
+export async function namespaceResolvConf(ns: string, hostNs: string | null): Promise<ResolvConf | null> {
+  return (await readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
+}
+
 async function readResolvConf(path: string): Promise<ResolvConf | null> {
   try {
     return { path, nameservers: parseNameservers(await readFile(path, 'utf8')) };
@@ -123,7 +136,7 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     readSysctls(hostNs, BASE_SYSCTLS, errors),
     nsExists ? ipFacts(input.ns, input.target, errors) : null,
     readResolvConf(`/etc/netns/${input.ns}/resolv.conf`),
-    readResolvConf('/etc/resolv.conf'),
+    hostResolvConf(hostNs),
   ]);
 
   const container: ContainerFacts | null =

@@ -1,27 +1,56 @@
+import type { DnsProbeResult } from '../../model/result.js';
 import { isIPv4 } from '../../net/ipv4.js';
-import { pass, warn, type Check } from '../check.js';
+import { pass, skip, warn, type Check } from '../check.js';
+
+type ServerResult = DnsProbeResult['servers'][number];
+
+/** What a socket error on a connected UDP socket means here. */
+const ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'refused: nothing listens on port 53 there (ICMP port unreachable)',
+  EHOSTUNREACH: 'unreachable: a router or firewall answered "host unreachable" or "prohibited"',
+  ENETUNREACH: 'unreachable: no route to it from inside the namespace',
+  EPERM: 'blocked by a firewall inside the namespace',
+  timeout: 'no answer within 1.5 s (dropped on the way, or nobody there)',
+};
+
+function serverLine(name: string, s: ServerResult): string {
+  if (s.answered) return `asked ${s.server} for ${name} (A) over UDP: answered ${s.rcode ?? '?'} in ${s.ms ?? '?'} ms`;
+  return `asked ${s.server} for ${name} (A) over UDP: ${s.error ? (ERRORS[s.error] ?? s.error) : 'no answer'}`;
+}
 
 export const nsDns: Check = {
   id: 'ns.dns',
   title: 'The namespace has a usable DNS resolver',
   explanation:
-    'Programs in the namespace read /etc/netns/NAME/resolv.conf when it exists (`ip netns exec` bind-mounts it), otherwise the host\'s /etc/resolv.conf. ' +
-    'A host resolver on a loopback address (systemd-resolved\'s 127.0.0.53) is the host\'s own loopback: inside the namespace nothing listens there, so names do not resolve even when ping to an IP works.',
+    'Programs in the namespace read /etc/netns/NAME/resolv.conf when it exists (`ip netns exec` bind-mounts it over /etc/resolv.conf), otherwise the host\'s /etc/resolv.conf. ' +
+    'A host resolver on a loopback address (systemd-resolved\'s 127.0.0.53) is the host\'s own loopback: inside the namespace nothing listens there, so names do not resolve even when ping to an IP works. ' +
+    'Give the namespace its own file: `mkdir -p /etc/netns/NAME && echo nameserver 1.1.1.1 > /etc/netns/NAME/resolv.conf` (any resolver it can reach). ' +
+    'netdoctor also sends one real DNS query from inside the namespace to each configured resolver (skipped with --no-probe): a resolver that does not answer (down, or a firewall dropping UDP 53) leaves names unresolved just the same.',
   requires: ['netns.exists'],
   warnOnly: true,
-  run({ snap }) {
+  run({ snap, dns, ping }) {
     const ns = snap.input.ns;
     const conf = snap.container!.resolvConf;
-    if (!conf) return warn(`no resolv.conf for ${ns}: names will not resolve`, [`neither /etc/netns/${ns}/resolv.conf nor /etc/resolv.conf could be read`]);
+    if (!conf) return warn(`no resolv.conf for ${ns}: names will not resolve`, [`neither /etc/netns/${ns}/resolv.conf nor the host's resolv.conf could be read`]);
     const evidence = [`${conf.path}: nameserver ${conf.nameservers.join(', ') || '(none)'}`];
     if (!conf.nameservers.length) return warn(`${conf.path} names no nameserver`, evidence);
-    const own = conf.path.startsWith('/etc/netns/');
+    const own = conf.path === `/etc/netns/${ns}/resolv.conf`;
+    if (!own) evidence.push(`/etc/netns/${ns}/resolv.conf: absent, so ${ns} inherits ${conf.path}`);
+    if (dns?.ran) evidence.push(...dns.servers.map((s) => serverLine(dns.name, s)));
+    else if (dns) evidence.push(`DNS probe did not run: ${dns.error ?? 'unknown reason'}`);
+    const answered = dns?.ran ? dns.servers.filter((s) => s.answered) : [];
+    // A real answer is ground truth.
+    if (answered.length) return pass(`resolver ${answered.map((s) => s.server).join(', ')} answers from inside ${ns}`, evidence);
+
     const loopback = conf.nameservers.filter((n) => (isIPv4(n) && n.startsWith('127.')) || n === '::1');
     if (loopback.length && !own) {
-      return warn(`${ns} inherits the host's resolver ${loopback.join(', ')}, a loopback address where nothing listens inside ${ns}`, [
-        ...evidence,
-        `/etc/netns/${ns}/resolv.conf: absent`,
-      ]);
+      return warn(`${ns} inherits the host's resolver ${loopback.join(', ')}, a loopback address where nothing listens inside ${ns}`, evidence);
+    }
+    if (dns?.ran && dns.servers.length) {
+      const asked = dns.servers.map((s) => s.server).join(', ');
+      // Nothing gets out at all: the diagnosis names why; a silent resolver adds nothing.
+      if (ping?.ran && ping.received === 0) return skip(`no answer from ${asked}, but nothing from ${ns} reaches the internet yet (see the diagnosis)`, evidence);
+      return warn(`resolver ${asked} does not answer from inside ${ns}: names will not resolve`, evidence);
     }
     return pass(`resolver ${conf.nameservers.join(', ')} (${own ? 'the namespace\'s own' : 'inherited from the host'})`, evidence);
   },

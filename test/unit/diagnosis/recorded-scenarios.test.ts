@@ -13,7 +13,7 @@ function load(id: string): SavedSnapshot {
 
 function judge(id: string, opts: { probe?: boolean } = {}): Report {
   const saved = load(id);
-  return diagnose(saved.snapshot, opts.probe === false ? null : saved.ping);
+  return opts.probe === false ? diagnose(saved.snapshot, null) : diagnose(saved.snapshot, saved.ping, saved.dns ?? null);
 }
 
 const step = (r: Report, id: string): StepResult => r.steps.find((s) => s.id === id)!;
