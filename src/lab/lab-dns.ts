@@ -1,15 +1,21 @@
 // DNS for a lab: a resolver in the lab's internet (a tiny responder process at RESOLVER_IP) and
 // /etc/netns/<ns>/resolv.conf files, which `ip netns exec` shows programs in that namespace as
 // /etc/resolv.conf. Every file carries the lab's marker, so `lab down` removes only its own.
-import { mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run, startDaemon } from '../system/run.js';
 import { RESOLVER_IP, TARGET_IP } from './topology.js';
 
-export const NETNS_ETC = '/etc/netns';
-const RESPONDER = fileURLToPath(new URL('./dns-responder.js', import.meta.url));
+export /** The compiled script next to this module, or in dist/ when this module runs from src/ (tests). */
+function compiled(dir: string, file: string): string {
+  const here = fileURLToPath(new URL(`./${file}`, import.meta.url));
+  return existsSync(here) ? here : fileURLToPath(new URL(`../../dist/${dir}/${file}`, import.meta.url));
+}
+
+const NETNS_ETC = '/etc/netns';
+const RESPONDER = compiled('lab', 'dns-responder.js');
 const RESPONDER_NAME = 'dns-responder.js';
 
 export function resolvMarker(prefix: string): string {
@@ -58,7 +64,8 @@ export async function startLabResolver(inetNs: string): Promise<number> {
   return pid;
 }
 
-async function isResponder(pid: number): Promise<boolean> {
+/** Whether `pid` is a lab resolver (the responder `lab up` started), by its command line. */
+export async function isLabResolver(pid: number): Promise<boolean> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').some((a) => a.endsWith(RESPONDER_NAME));
   } catch {
@@ -76,7 +83,7 @@ export async function stopLabResolvers(ns: string): Promise<number[]> {
   if (r.failed) return [];
   const pids: number[] = [];
   for (const p of r.stdout.split(/\s+/).filter(Boolean).map(Number)) {
-    if (Number.isInteger(p) && p > 1 && (await isResponder(p))) pids.push(p);
+    if (Number.isInteger(p) && p > 1 && (await isLabResolver(p))) pids.push(p);
   }
   for (const p of pids) signal(p, 'SIGTERM');
   for (let i = 0; i < 40 && pids.some(alive); i++) await new Promise((res) => setTimeout(res, 50));
