@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { DnsProbeResult, PingResult } from '../model/result.js';
+import type { DnsProbeResult, MtuProbeResult, PingResult } from '../model/result.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { renderJson } from '../report/json.js';
@@ -24,7 +24,7 @@ Options:
   --host-ns NAME          the namespace playing the host (default: the one netdoctor runs in)
   --bridge NAME           the bridge (default: inferred from the namespace's veth peer)
   --target IP             the IPv4 address to reach (default 8.8.8.8)
-  --no-probe              no live probes (ping, DNS query); judge from the kernel's state only
+  --no-probe              no live probes (ping, DNS query, path MTU); judge from the kernel's state only
   --json                  print one JSON document (schemaVersion 1) on stdout
   --save-snapshot FILE    also write the gathered facts to FILE (for bug reports and tests)
   --from-snapshot FILE    judge facts saved by --save-snapshot instead of this system
@@ -38,6 +38,8 @@ export interface SavedSnapshot {
   ping: PingResult | null;
   /** The DNS probe (absent in snapshots saved before it existed). */
   dns?: DnsProbeResult | null;
+  /** The path MTU probe (absent in older snapshots). */
+  mtu?: MtuProbeResult | null;
 }
 
 export function exitCodeFor(report: Report): number {
@@ -63,7 +65,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   let report: Report;
   if (values['from-snapshot'] !== undefined) {
     const saved = await loadSnapshot(values['from-snapshot']);
-    report = diagnose(saved.snapshot, saved.ping, saved.dns ?? null);
+    report = diagnose(saved.snapshot, saved.ping, saved.dns ?? null, saved.mtu ?? null);
   } else {
     const opts = readTargetOptions(values);
     const ns = requireNs(opts, 'check');
@@ -73,7 +75,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     report = done.report;
     for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
     if (values['save-snapshot'] !== undefined) {
-      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping, dns: done.dns };
+      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping, dns: done.dns, mtu: done.mtu };
       await writeFile(values['save-snapshot'], `${JSON.stringify(saved, null, 2)}\n`);
     }
   }

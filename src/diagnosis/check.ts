@@ -1,6 +1,6 @@
 // The shape of one step's check: a pure function from the gathered facts to an outcome.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { DnsProbeResult, FixPlan, PingResult, StepStatus } from '../model/result.js';
+import type { DnsProbeResult, FixPlan, MtuProbeResult, PingResult, StepStatus } from '../model/result.js';
 import type { CommandScope } from '../fixes/commands.js';
 import type { StepId } from './steps.js';
 import type { Topology } from './topology.js';
@@ -13,6 +13,8 @@ export interface CheckContext {
   ping: PingResult | null;
   /** The DNS probe, when it ran. */
   dns: DnsProbeResult | null;
+  /** The path MTU probe, when it ran. */
+  mtu: MtuProbeResult | null;
   /** Results of the steps before this one (checks may read their prerequisites' outcomes). */
   statusOf(id: StepId): StepStatus | undefined;
 }

@@ -1,7 +1,7 @@
 // Judge a snapshot: run every step's check in dependency order and pinpoint the diagnosis.
 // Pure: the same snapshot and ping always give the same report.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { DnsProbeResult, Egress, PingResult, Report, StepResult, StepStatus } from '../model/result.js';
+import type { DnsProbeResult, Egress, MtuProbeResult, PingResult, Report, StepResult, StepStatus } from '../model/result.js';
 import type { CheckContext } from './check.js';
 import { CHECKS } from './checks/index.js';
 import type { StepId } from './steps.js';
@@ -9,7 +9,7 @@ import { resolveTopology } from './topology.js';
 
 const BLOCKS: StepStatus[] = ['fail', 'skip', 'error'];
 
-export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsProbeResult | null = null): Report {
+export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsProbeResult | null = null, mtu: MtuProbeResult | null = null): Report {
   const topo = resolveTopology(snap);
   const results = new Map<StepId, StepResult>();
   const beyondPing = new Set<StepId>();
@@ -19,6 +19,7 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsPro
     scope: { ns: snap.input.ns, hostNs: snap.input.hostNs },
     ping,
     dns,
+    mtu,
     statusOf: (id) => results.get(id)?.status,
   };
 
@@ -79,6 +80,6 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsPro
     steps,
     diagnosis,
     egress,
-    probes: { ping, dns },
+    probes: { ping, dns, mtu },
   };
 }

@@ -11,7 +11,7 @@ import { STEP_IDS, type StepId } from './steps.js';
 
 /** What has been gathered: `links` (links, routes, lookups, base sysctls, resolv.conf),
  * `rules` (netfilter, per-interface sysctls, the forward lookup), `ping` (the probes: ping and DNS query). */
-export type FactStage = 'links' | 'rules' | 'ping';
+export type FactStage = 'links' | 'rules' | 'ping' | 'mtu';
 
 export type LiveStatus = StepResult['status'] | 'running';
 
@@ -50,6 +50,8 @@ const NEEDS: Partial<Record<string, FactStage[]>> = {
   'host.conntrack': ['links', 'rules'],
   // The DNS probe arrives with the ping (the `ping` stage is both probes).
   'ns.dns': ['links', 'ping'],
+  // Measured after everything else (only once the ping got through): judged in the final report.
+  'path.mtu': ['links', 'ping', 'mtu'],
   'egress.ping': ['ping'],
 };
 

@@ -1,10 +1,12 @@
 // One diagnosis, end to end: gather facts and probe concurrently, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
 import type { NetSnapshot } from '../model/snapshot.js';
-import type { DnsProbeResult, PingResult, Report } from '../model/result.js';
+import type { DnsProbeResult, MtuProbeResult, PingResult, Report } from '../model/result.js';
 import { namespaceIdentity, namespaceResolvConf, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { dnsProbeFromNamespace } from '../system/dns-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
+import { mtuProbeFromNamespace } from '../system/mtu-probe.js';
+import { resolveTopology } from './topology.js';
 import { diagnose } from './diagnose.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
@@ -12,6 +14,7 @@ export interface Diagnosed {
   snapshot: NetSnapshot;
   ping: PingResult | null;
   dns: DnsProbeResult | null;
+  mtu: MtuProbeResult | null;
   report: Report;
 }
 
@@ -25,7 +28,16 @@ export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean 
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
-  return { snapshot, ping: judgedPing, dns, report: diagnose(snapshot, judgedPing, dns) };
+  const mtu = opts.probe ? await probeMtu(snapshot, judgedPing) : null;
+  return { snapshot, ping: judgedPing, dns, mtu, report: diagnose(snapshot, judgedPing, dns, mtu) };
+}
+
+/** The path MTU, measured only once a plain ping gets through (otherwise nothing would). */
+async function probeMtu(snapshot: NetSnapshot, ping: PingResult | null): Promise<MtuProbeResult | null> {
+  if (!snapshot.container || !ping?.ran || ping.received === 0) return null;
+  const veth = resolveTopology(snapshot).nsVeth;
+  if (!veth?.mtu) return null;
+  return mtuProbeFromNamespace(snapshot.input.ns, snapshot.input.target, veth.mtu);
 }
 
 async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
@@ -70,7 +82,8 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   const p = await pingP;
   const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
   const judgedDns = snapshot.container ? dns : null;
-  const report = diagnose(snapshot, judgedPing, judgedDns);
+  const mtu = opts.probe ? await probeMtu(snapshot, judgedPing) : null;
+  const report = diagnose(snapshot, judgedPing, judgedDns, mtu);
   onUpdate({ steps: report.steps, report });
-  return { snapshot, ping: judgedPing, dns: judgedDns, report };
+  return { snapshot, ping: judgedPing, dns: judgedDns, mtu, report };
 }

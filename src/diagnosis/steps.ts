@@ -18,6 +18,7 @@ export const STEP_IDS = [
   'host.netfilter-backends',
   'host.masquerade',
   'ns.dns',
+  'path.mtu',
   'egress.ping',
 ] as const;
 

@@ -44,6 +44,22 @@ export interface DnsProbeResult {
   durationMs: number;
 }
 
+/** Don't-fragment pings of decreasing size from inside the namespace (`probes.mtu`). */
+export interface MtuProbeResult {
+  target: string;
+  /** The namespace interface's MTU: the size the namespace sends. */
+  linkMtu: number;
+  ran: boolean;
+  /** A packet of linkMtu bytes, don't-fragment, got an answer. */
+  fullSize: boolean;
+  /** The largest packet (bytes, headers included) that got an answer; null: none did. */
+  workingMtu: number | null;
+  /** An MTU a router announced ("frag needed ... mtu = N"), if any did. */
+  reportedMtu: number | null;
+  tried: { mtu: number; ok: boolean }[];
+  durationMs: number;
+}
+
 export type Egress = 'ok' | 'broken' | 'unknown';
 
 export interface Diagnosis {
@@ -57,5 +73,5 @@ export interface Report {
   steps: StepResult[];
   diagnosis: Diagnosis | null;
   egress: Egress;
-  probes: { ping: PingResult | null; dns?: DnsProbeResult | null };
+  probes: { ping: PingResult | null; dns?: DnsProbeResult | null; mtu?: MtuProbeResult | null };
 }

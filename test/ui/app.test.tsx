@@ -34,7 +34,8 @@ describe('session app', () => {
     const { lastFrame } = start(actions);
     // While facts are still arriving: link steps judged, netfilter steps still running.
     const partial = await frameWhere(lastFrame, (f) => f.includes('Checking'), 'the running checklist');
-    expect(partial).toMatch(/\.\.\.\s+egress\.ping/);
+    // (The list is windowed to the terminal: which rows show depends on how many steps exist.)
+    expect(partial).toMatch(/\.\.\.\s+[a-z-]+\.[a-z-]+\s+checking…/);
     expect(partial).not.toContain('Diagnosis');
     actions.release();
     const done = await frameWhere(lastFrame, (f) => f.includes('Diagnosis host.masquerade'), 'the diagnosis');

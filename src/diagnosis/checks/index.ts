@@ -14,6 +14,7 @@ import { netnsExists } from './netns-exists.js';
 import { nsAddress } from './ns-address.js';
 import { nsDefaultRoute } from './ns-default-route.js';
 import { nsDns } from './ns-dns.js';
+import { pathMtu } from './path-mtu.js';
 import { nsLinkUp } from './ns-link-up.js';
 import { nsLoopbackUp } from './ns-loopback-up.js';
 import { vethAttached } from './veth-attached.js';
@@ -23,7 +24,7 @@ import { vethUp } from './veth-up.js';
 const ALL: Check[] = [
   netnsExists, bridgeExists, bridgeUp, bridgeAddress, vethExists, vethAttached, vethUp, nsLinkUp,
   nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostIpForward, hostForward,
-  hostNetfilterBackends, hostMasquerade, nsDns, egressPing,
+  hostNetfilterBackends, hostMasquerade, nsDns, pathMtu, egressPing,
 ];
 
 export const CHECKS: Check[] = STEP_IDS.map((id) => {

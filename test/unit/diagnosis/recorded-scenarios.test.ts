@@ -13,7 +13,7 @@ function load(id: string): SavedSnapshot {
 
 function judge(id: string, opts: { probe?: boolean } = {}): Report {
   const saved = load(id);
-  return opts.probe === false ? diagnose(saved.snapshot, null) : diagnose(saved.snapshot, saved.ping, saved.dns ?? null);
+  return opts.probe === false ? diagnose(saved.snapshot, null) : diagnose(saved.snapshot, saved.ping, saved.dns ?? null, saved.mtu ?? null);
 }
 
 const step = (r: Report, id: string): StepResult => r.steps.find((s) => s.id === id)!;
