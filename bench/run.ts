@@ -56,9 +56,10 @@ function checkArgv(lab: LabInfo, ...extra: string[]): string[] {
   return ['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', lab.addresses.target, '--json', ...extra];
 }
 
-function floorArgv(lab: LabInfo): string[] {
+/** floor.sh for a lab; `exact`: netdoctor's own query set instead of the plain queries. */
+function floorArgv(lab: LabInfo, exact = false): string[] {
   const { names: n, addresses: a } = lab;
-  return ['sh', FLOOR, n.hostNs, n.containerNs, a.target, n.bridge, n.uplink, a.nsIp];
+  return ['sh', FLOOR, ...(exact ? ['--exact'] : []), n.hostNs, n.containerNs, a.target, n.bridge, n.uplink, a.nsIp];
 }
 
 /** What this build of the CLI can do (features land while the bench exists). */
@@ -79,18 +80,21 @@ async function passive(): Promise<BenchRow[]> {
   expectExit(await timed(check), [0], 'passive check on a healthy lab');
   expectExit(await timed(floor), [0], 'floor.sh');
   log(`passive: ${REPS} alternating repetitions of check --no-probe, floor.sh and bare node`);
+  const exact = floorArgv(lab, true);
   const s = await alternate(REPS, {
     check: async () => expectExit(await timed(check), [0], 'passive check').ms,
     floor: async () => expectExit(await timed(floor), [0], 'floor.sh').ms,
+    exact: async () => expectExit(await timed(exact), [0], 'floor.sh --exact').ms,
     node: async () => expectExit(await timed(['node', '-e', '0']), [0], 'node -e 0').ms,
   });
-  const [c, f, n] = [median(s.check), median(s.floor), median(s.node)];
+  const [c, f, e, n] = [median(s.check), median(s.floor), median(s.exact), median(s.node)];
   return [
     measured('passive.check', 'passive check (check --no-probe --json)', c, 'ms', null, { samples: s.check, note: `median of ${REPS}` }),
-    measured('passive.floor', 'floor: the same raw queries in sh', f, 'ms', null, { samples: s.floor, note: `median of ${REPS}` }),
+    measured('passive.floor', 'floor: the raw queries one after another in sh', f, 'ms', null, { samples: s.floor, note: `median of ${REPS}` }),
     measured('passive.ratio', 'passive check / floor', ratio(c, f), 'x', { op: '<=', value: 2.0 }, { note: 'medians, measured alternately' }),
     measured('node.startup', 'bare Node startup (node -e 0)', n, 'ms', null, { samples: s.node, note: 'context: the fixed cost of any Node CLI' }),
     measured('passive.beyond-node', "check's own time beyond Node startup / floor", ratio(Math.max(c - n, 0), f), 'x', null, { note: 'context' }),
+    measured('passive.exact-ratio', "passive check / floor of netdoctor's exact queries", ratio(c, e), 'x', null, { samples: s.exact, note: `context: floor --exact ${e.toFixed(1)} ms` }),
   ];
 }
 
@@ -122,7 +126,7 @@ const RULE_STEPS = [1250, 2500, 5000, 10000];
 async function rules(): Promise<BenchRow[]> {
   const lab = await labs.up('healthy');
   const check = checkArgv(lab, '--no-probe');
-  const points: { n: number; ms: number; mib: number | null; floorMs: number }[] = [];
+  const points: { n: number; ms: number; mib: number | null; floorMs: number; exactMs: number }[] = [];
   let have = 0;
   for (const n of RULE_STEPS) {
     const add = await run(['iptables-nft-restore', '--noflush'], { ns: lab.names.hostNs, input: benchRules(have, n), timeoutMs: 120_000 });
@@ -140,15 +144,17 @@ async function rules(): Promise<BenchRow[]> {
         return t.ms;
       },
       floor: async () => expectExit(await timed(floorArgv(lab)), [0], 'floor.sh').ms,
+      exact: async () => expectExit(await timed(floorArgv(lab, true)), [0], 'floor.sh --exact').ms,
     });
-    points.push({ n, ms: median(s.check), mib: mem.length ? Math.max(...mem) : null, floorMs: median(s.floor) });
+    points.push({ n, ms: median(s.check), mib: mem.length ? Math.max(...mem) : null, floorMs: median(s.floor), exactMs: median(s.exact) });
   }
   const rows: BenchRow[] = [];
   for (const p of points) {
-    rows.push(measured(`rules.${p.n}.time`, `check --no-probe, ${p.n} iptables rules`, p.ms, 'ms', null, { note: `floor ${Math.round(p.floorMs)} ms` }));
+    rows.push(measured(`rules.${p.n}.time`, `check --no-probe, ${p.n} iptables rules`, p.ms, 'ms', null, { note: `floor ${Math.round(p.floorMs)} ms, exact floor ${Math.round(p.exactMs)} ms` }));
   }
   const last = points[points.length - 1]!;
   rows.push(measured('rules.10000.ratio', 'check / floor, 10,000 rules', ratio(last.ms, last.floorMs), 'x', { op: '<=', value: 2.0 }, { note: 'medians, measured alternately' }));
+  rows.push(measured('rules.10000.exact-ratio', "check / floor of netdoctor's exact queries, 10,000 rules", ratio(last.ms, last.exactMs), 'x', null, { note: 'context' }));
   if (last.mib !== null) rows.push(measured('rules.10000.memory', 'peak memory, 10,000 rules', last.mib, 'MiB', { op: '<', value: 200 }));
   else rows.push(notAvailable('rules.10000.memory', 'peak memory, 10,000 rules', 'MiB', { op: '<', value: 200 }, '/usr/bin/time (GNU time) is not installed'));
   const g = worstGrowth(points.map((p) => ({ x: p.n, y: p.ms })));
