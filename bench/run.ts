@@ -5,7 +5,7 @@
 //
 // Every lab lives in namespaces of its own (prefix ndb...); the root namespace is never
 // touched, and the labs are removed on success, failure and Ctrl-C.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,8 @@ import { BenchLabs, CLI } from './lib/labs.js';
 import { canMeasureMemory, expectExit, timed, timedWithMemory } from './lib/measure.js';
 import { benchRules } from './lib/rules.js';
 import { addContainers } from './lib/scale-lab.js';
+import { BenchTerminal, showsCompleteChecklist, showsWholeChecklist } from './lib/terminal.js';
+import { STEP_IDS } from '../src/diagnosis/steps.js';
 import {
   alternate,
   failedRow,
@@ -66,7 +68,8 @@ function floorArgv(lab: LabInfo, exact = false): string[] {
 async function features(): Promise<{ all: boolean; learn: boolean; session: boolean }> {
   const check = await run(['node', CLI, 'check', '--help']);
   const learn = await run(['node', CLI, 'learn', '--help']);
-  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: false };
+  // The interactive Ink session exists once the UI is built (before that, `netdoctor` printed a report).
+  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: existsSync(fileURLToPath(new URL('../dist/ui/App.js', import.meta.url))) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,8 +214,38 @@ async function scale(has: { all: boolean }): Promise<BenchRow[]> {
   return rows;
 }
 
-function session(): BenchRow[] {
-  return [notAvailable('session.first-frame', 'session: first complete checklist frame', 's', { op: '<=', value: 0.3 })];
+/**
+ * The interactive session in a real terminal (tmux, 120x60) on a healthy lab: the first frame
+ * that shows the whole checklist, and the first in which every step has its verdict.
+ */
+async function session(has: { session: boolean }): Promise<BenchRow[]> {
+  const complete = { id: 'session.complete', label: 'session: first frame with every step judged', target: { op: '<=' as const, value: 0.3 } };
+  const whole = { id: 'session.whole', label: 'session: first frame showing the whole checklist' };
+  if (!has.session) return [notAvailable(complete.id, complete.label, 's', complete.target), notAvailable(whole.id, whole.label, 's', null)];
+  const lab = await labs.up('healthy');
+  const term = new BenchTerminal(`ndb${labs.tag}tui`);
+  await term.open();
+  try {
+    const argv = ['node', CLI, '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', lab.addresses.target];
+    const predicates = { whole: (s: string) => showsWholeChecklist(s, STEP_IDS), complete: (s: string) => showsCompleteChecklist(s, STEP_IDS) };
+    await term.time(argv, predicates); // warm-up
+    const reps = Math.max(3, Math.ceil(REPS / 3));
+    log(`session: ${reps} runs in tmux`);
+    const w: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const r = await term.time(argv, predicates);
+      if (r.ms.complete === null) throw new Error(`the session never showed every step judged; the screen:\n${r.screen}`);
+      c.push(r.ms.complete / 1000);
+      if (r.ms.whole !== null) w.push(r.ms.whole / 1000);
+    }
+    return [
+      measured(complete.id, complete.label, median(c), 's', complete.target, { samples: c, note: `median of ${reps}, healthy lab, probe on` }),
+      w.length ? measured(whole.id, whole.label, median(w), 's', null, { samples: w, note: 'context' }) : failedRow(whole.id, whole.label, 's', null, 'never seen'),
+    ];
+  } finally {
+    await term.close();
+  }
 }
 
 function learn(): BenchRow[] {
@@ -249,7 +282,7 @@ async function main(): Promise<number> {
     rows = [
       ...(await section('passive', passive)),
       ...(await section('active', active)),
-      ...(await section('session', session)),
+      ...(await section('session', () => session(has))),
       ...(await section('scale', () => scale(has))),
       ...(await section('rules', rules)),
       ...(await section('learn', learn)),
