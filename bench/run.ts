@@ -5,8 +5,10 @@
 //
 // Every lab lives in namespaces of its own (prefix ndb...); the root namespace is never
 // touched, and the labs are removed on success, failure and Ctrl-C.
-import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { worldArgv, worldPaths } from '../src/lab/world-plan.js';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LabInfo } from '../src/lab/lab.js';
@@ -15,7 +17,7 @@ import { BenchLabs, CLI } from './lib/labs.js';
 import { canMeasureMemory, expectExit, timed, timedWithMemory } from './lib/measure.js';
 import { benchRules } from './lib/rules.js';
 import { addContainers } from './lib/scale-lab.js';
-import { BenchTerminal, showsCompleteChecklist, showsWholeChecklist } from './lib/terminal.js';
+import { BenchTerminal, currentLearnStep, plainArgv, showsCompleteChecklist, showsWholeChecklist } from './lib/terminal.js';
 import { STEP_IDS } from '../src/diagnosis/steps.js';
 import {
   alternate,
@@ -69,7 +71,7 @@ async function features(): Promise<{ all: boolean; learn: boolean; session: bool
   const check = await run(['node', CLI, 'check', '--help']);
   const learn = await run(['node', CLI, 'learn', '--help']);
   // The interactive Ink session exists once the UI is built (before that, `netdoctor` printed a report).
-  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: existsSync(fileURLToPath(new URL('../dist/ui/App.js', import.meta.url))) };
+  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: existsSync(join(dirname(CLI), 'ui', 'App.js')) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,8 +250,49 @@ async function session(has: { session: boolean }): Promise<BenchRow[]> {
   }
 }
 
-function learn(): BenchRow[] {
-  return [notAvailable('learn.tick', 'learn: command in the lab -> step ticks', 'ms', { op: '<=', value: 200 })];
+/**
+ * `netdoctor learn` in a real terminal: for each tutorial step whose command is plain argv, run
+ * that command in the lab world (as `lab exec` does, without its Node start-up) and time until
+ * the screen ticks the step.
+ */
+async function learn(has: { learn: boolean }): Promise<BenchRow[]> {
+  const id = 'learn.tick';
+  const label = 'learn: command in the lab -> its step ticks';
+  const target = { op: '<=' as const, value: 200 };
+  if (!has.learn) return [notAvailable(id, label, 'ms', target)];
+  const prefix = labs.newWorld();
+  const dir = mkdtempSync(join(tmpdir(), 'ndbench-learn-'));
+  const term = new BenchTerminal(`ndb${labs.tag}lrn`);
+  await term.open();
+  try {
+    await term.start(['env', `NETDOCTOR_LEARN_DIR=${dir}`, 'node', CLI, 'learn', '--up', '--prefix', prefix]);
+    let { screen } = await term.waitFor('step 1', (s) => currentLearnStep(s)?.step === 1, performance.now(), 60_000);
+    const paths = worldPaths(prefix);
+    const samples: number[] = [];
+    for (let guard = 0; guard < 30; guard++) {
+      const cur = currentLearnStep(screen);
+      if (!cur) break;
+      const argv = cur.command ? plainArgv(cur.command) : null;
+      const tick = (s: string) => new RegExp(`✓ ${cur.step}/${cur.total}\\b`).test(s);
+      if (argv) {
+        const t0 = performance.now();
+        const r = await run(worldArgv(paths, argv), { timeoutMs: 30_000 });
+        if (r.failed) throw new Error(`step ${cur.step}: ${argv.join(' ')}: ${r.stderr.trim()}`);
+        samples.push((await term.waitFor(`step ${cur.step} ticked`, tick, t0, 10_000)).ms);
+      } else {
+        await term.keys('Enter'); // let netdoctor run it (ping, shell syntax)
+        await term.waitFor(`step ${cur.step} ticked`, tick, performance.now(), 20_000);
+      }
+      if (cur.step >= cur.total) break;
+      ({ screen } = await term.waitFor(`step ${cur.step + 1}`, (s) => currentLearnStep(s)?.step === cur.step + 1, performance.now(), 20_000));
+    }
+    await term.keys('q');
+    if (!samples.length) return [failedRow(id, label, 'ms', target, 'no step had a plain command to time')];
+    return [measured(id, label, median(samples), 'ms', target, { samples, note: `median over ${samples.length} steps, max ${Math.round(Math.max(...samples))} ms` })];
+  } finally {
+    await term.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +328,7 @@ async function main(): Promise<number> {
       ...(await section('session', () => session(has))),
       ...(await section('scale', () => scale(has))),
       ...(await section('rules', rules)),
-      ...(await section('learn', learn)),
+      ...(await section('learn', () => learn(has))),
     ];
   } finally {
     await labs.cleanup();

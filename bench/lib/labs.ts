@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { run } from '../../src/system/run.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The built CLI under test; NETDOCTOR_BENCH_CLI measures another build (e.g. main's) instead. */
+export const CLI = process.env.NETDOCTOR_BENCH_CLI || fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const BENCH_PREFIX = 'ndb';
 const TAG_LENGTH = 3;
 const RUNS_DIR = '/run/netdoctor/bench-runs';
@@ -80,6 +81,7 @@ export function benchStrays(names: string[], tags: ReadonlySet<string>): string[
 export class BenchLabs {
   readonly tag = randomTag(TAG_LENGTH);
   private readonly prefixes = new Set<string>();
+  private readonly worlds = new Set<string>();
   private cleaning: Promise<void> | null = null;
 
   /** Record this run and sweep what killed bench runs left behind. */
@@ -96,6 +98,13 @@ export class BenchLabs {
     await deleteNamespaces(benchStrays(list(NETNS_DIR), set));
     for (const f of benchStrays(list(LAB_STATE_DIR), set)) rmSync(join(LAB_STATE_DIR, f), { force: true });
     for (const t of tags) rmSync(join(RUNS_DIR, `${t}.pid`), { force: true });
+  }
+
+  /** A prefix for a lab world (`learn --up`), removed with `lab down` at cleanup. */
+  newWorld(): string {
+    const p = this.newPrefix();
+    this.worlds.add(p);
+    return p;
   }
 
   newPrefix(): string {
@@ -117,6 +126,8 @@ export class BenchLabs {
   /** Remove every lab and namespace this run made (idempotent; safe to call concurrently). */
   cleanup(): Promise<void> {
     this.cleaning ??= (async () => {
+      // Worlds hold mounts and a watcher besides namespaces: only `lab down` removes them whole.
+      for (const w of this.worlds) await run(['node', CLI, 'lab', 'down', '--prefix', w], { timeoutMs: 60_000 });
       const doomed = list(NETNS_DIR).filter((n) => [...this.prefixes].some((p) => n.startsWith(`${p}-`)));
       await deleteNamespaces(doomed);
       for (const p of this.prefixes) rmSync(join(LAB_STATE_DIR, `${p}.json`), { force: true });

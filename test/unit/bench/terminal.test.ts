@@ -1,6 +1,6 @@
 // The session bench's screen predicates, on screens as tmux capture-pane returns them.
 import { describe, expect, it } from 'vitest';
-import { showsCompleteChecklist, showsWholeChecklist } from '../../../bench/lib/terminal.js';
+import { currentLearnStep, plainArgv, showsCompleteChecklist, showsWholeChecklist } from '../../../bench/lib/terminal.js';
 
 const ids = ['netns.exists', 'bridge.exists', 'host.forward', 'egress.ping'];
 
@@ -38,5 +38,31 @@ describe('session screen predicates', () => {
   it('does not take one step id for another that extends it', () => {
     const screen = '  ok   host.forward-extra   x\n  ...  host.forward   checking';
     expect(showsCompleteChecklist(screen, ['host.forward'])).toBe(false);
+  });
+});
+
+describe('learn screen', () => {
+  const screen = `netdoctor learn (lab ndbabcwxyz)   2/15 done
+  ✓ 1/15 Create the container's network namespace
+  ✓ 2/15 Create a bridge on the host
+
+Step 3/15: Give the bridge an address
+  Why: the bridge is the container's gateway.
+  $ ip addr add 192.168.0.1/16 dev br0
+`;
+
+  it('finds the current step, the total and its command', () => {
+    expect(currentLearnStep(screen)).toEqual({ step: 3, total: 15, command: 'ip addr add 192.168.0.1/16 dev br0' });
+    expect(currentLearnStep('nothing here')).toBeNull();
+    expect(currentLearnStep('Step 4/15: Ping\n no command')).toEqual({ step: 4, total: 15, command: null });
+  });
+
+  it('runs only plain commands verbatim, never shell syntax or a ping', () => {
+    expect(plainArgv('ip addr add 192.168.0.1/16 dev br0')).toEqual(['ip', 'addr', 'add', '192.168.0.1/16', 'dev', 'br0']);
+    expect(plainArgv('iptables -t nat -A POSTROUTING -s 192.168.0.0/16 -j MASQUERADE')).not.toBeNull();
+    expect(plainArgv('ip netns exec ns0 ping -c 1 198.51.100.8')).toBeNull();
+    expect(plainArgv('echo 1 > /proc/sys/net/ipv4/ip_forward')).toBeNull();
+    expect(plainArgv('a; b')).toBeNull();
+    expect(plainArgv('')).toBeNull();
   });
 });
