@@ -8,6 +8,7 @@ import { parseNameservers } from '../parse/resolv-conf.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
+import { firewallTools } from './tools.js';
 import { describeFailure, run } from './run.js';
 
 export interface SnapshotInput {
@@ -106,7 +107,11 @@ async function ipFacts(ns: string | null, target: string, errors: string[]): Pro
 
 const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
 
-export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
+/**
+ * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
+ * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
+ */
+export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
@@ -151,12 +156,15 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     hostResolvConf: hostResolv,
     errors,
   };
+  onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
-  const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
+  const [ifSysctls, forwardLookup, netfilter, tools] = await Promise.all([
     readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
     topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
     netfilterP,
+    firewallTools(),
   ]);
+  partialHost.tools = tools;
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
