@@ -82,3 +82,23 @@ export function describeFailure(r: RunResult): string {
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
   return `${cmd}: exit ${r.exitCode}${msg ? `: ${msg}` : ''}`;
 }
+
+/**
+ * Start a process that outlives netdoctor (the --trial watchdog): its own session, no stdio,
+ * not waited for. Still an argv array, never a shell. Returns its pid.
+ */
+export function spawnDetached(argv: readonly string[], env: Record<string, string> = {}): number {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('spawnDetached: empty argv');
+  const child = execa(file, args, {
+    detached: true,
+    stdio: 'ignore',
+    reject: false,
+    cleanup: false,
+    env: { ...env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+  });
+  child.catch(() => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${file}`);
+  return child.pid;
+}
