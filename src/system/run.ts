@@ -1,6 +1,8 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
   /** Run inside this named network namespace (`ip netns exec NS ...`). null/undefined: here. */
@@ -11,6 +13,11 @@ export interface RunOptions {
   input?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /**
+   * Kill the command when netdoctor itself dies (even by SIGKILL), via `setpriv --pdeathsig`:
+   * a killed `lab up` must not keep building behind the back of the `lab down` that follows.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface RunResult {
@@ -27,6 +34,7 @@ export interface RunResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+const FORCE_KILL_AFTER_MS = 1000;
 
 /** argv that runs `argv` inside namespace `ns` (or `argv` itself when ns is null). */
 export function inNs(ns: string | null | undefined, argv: readonly string[]): string[] {
@@ -38,45 +46,127 @@ export function inNs(ns: string | null | undefined, argv: readonly string[]): st
 const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function withSbin(path: string | undefined): string {
+  // NETDOCTOR_PATH replaces the lookup path entirely: tools in an unusual place, and the tests
+  // that take one tool away (the sbin directories would otherwise bring it back).
+  const only = process.env.NETDOCTOR_PATH;
+  if (only) return only;
   if (!path) return SBIN_PATH;
   const have = new Set(path.split(':'));
   const missing = SBIN_PATH.split(':').filter((p) => !have.has(p));
   return missing.length ? `${path}:${missing.join(':')}` : path;
 }
 
+// At most this many children at once per process. One diagnosis starts about a dozen reads
+// together; many diagnoses in one process (the session, a test, a library user) would start
+// hundreds, and on a small machine their timeouts would expire while they wait for a CPU.
+// A queued command's timeout starts when it is really spawned.
+export const MAX_CONCURRENT_CHILDREN = 16;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_CONCURRENT_CHILDREN) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  // The slot passes straight to the next waiter, so `running` counts it throughout.
+  return () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+}
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const full = inNs(opts.ns, argv);
-  const [file, ...args] = full;
+  const spawned = opts.dieWithParent && SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...full] : full;
+  const [file, ...args] = spawned;
   if (!file) throw new Error('run: empty argv');
+  const release = await slot();
   const started = performance.now();
-  const result = await execa(file, args, {
-    reject: false,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    input: opts.input,
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
-    env: { ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-    stripFinalNewline: false,
-    // Kill the whole process if it ignores SIGTERM after the timeout.
-    forceKillAfterDelay: 1000,
-  });
-  const code = (result as { code?: string }).code;
-  const spawnError = result.exitCode === undefined && code ? code : null;
+  let outcome: Collected;
+  try {
+    outcome = await spawnCollect(file, args, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      input: opts.input,
+      env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+    });
+  } finally {
+    release();
+  }
+  // `ip netns exec NS prog` reports a missing prog itself (exit 1): the same as not installed.
+  if (opts.ns && outcome.spawnError === null && outcome.exitCode !== 0 && /^exec of ".*" failed: No such file or directory$/m.test(outcome.stderr)) {
+    outcome.spawnError = 'ENOENT';
+  }
   return {
     argv: full,
-    exitCode: result.exitCode ?? null,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-    failed: result.failed,
-    timedOut: result.timedOut,
-    spawnError,
+    ...outcome,
+    failed: outcome.exitCode !== 0 || outcome.timedOut || outcome.spawnError !== null,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+interface Collected {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  spawnError: string | null;
+}
+
+// A bare child_process spawn (no shell): importing execa alone cost ~60 ms of every run's
+// startup, more than all the queries of a passive check together.
+function spawnCollect(file: string, args: string[], o: { timeoutMs: number; input?: string; env: NodeJS.ProcessEnv }): Promise<Collected> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let spawnError: string | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      // Kill it for good if it ignores SIGTERM.
+      killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+    }, o.timeoutMs);
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    if (o.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {}); // the program may exit without reading its input
+      child.stdin.end(o.input);
+    }
+    // A killed program's own children may still hold its pipes open: stop waiting for them.
+    child.on('exit', () => {
+      if (timedOut) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
+    });
+    // 'close' comes after 'error' too (spawn failures), once every stream is drained.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        exitCode: spawnError ? null : code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut,
+        spawnError,
+      });
+    });
+  });
 }
 
 /** One-line description of why a command failed, for evidence and error messages. */
 export function describeFailure(r: RunResult): string {
   const cmd = r.argv.join(' ');
-  if (r.spawnError === 'ENOENT') return `${r.argv[0]}: not installed (${cmd})`;
+  // Through `ip netns exec NS prog`, the missing program is prog, not ip.
+  const prog = r.argv[0] === 'ip' && r.argv[1] === 'netns' && r.argv[2] === 'exec' && r.argv[4] ? r.argv[4] : r.argv[0];
+  if (r.spawnError === 'ENOENT') return `${prog}: not installed (${cmd})`;
   if (r.spawnError) return `${cmd}: could not start (${r.spawnError})`;
   if (r.timedOut) return `${cmd}: timed out`;
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -90,15 +180,46 @@ export function describeFailure(r: RunResult): string {
 export function spawnDetached(argv: readonly string[], env: Record<string, string> = {}): number {
   const [file, ...args] = argv;
   if (!file) throw new Error('spawnDetached: empty argv');
-  const child = execa(file, args, {
+  const child = spawn(file, args, {
     detached: true,
     stdio: 'ignore',
-    reject: false,
-    cleanup: false,
-    env: { ...env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+    env: { ...process.env, ...env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
   });
-  child.catch(() => undefined);
+  child.on('error', () => undefined);
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${file}`);
   return child.pid;
+}
+
+export interface AttachedResult {
+  argv: string[];
+  /** The exit code, or 128 + the signal number when the process was killed by a signal. */
+  exitCode: number;
+  spawnError: string | null;
+}
+
+/**
+ * Run an interactive or user-given command on this terminal: stdin, stdout and stderr are
+ * inherited and there is no timeout (the user decides when it ends). Still an argv array,
+ * never a shell. Ctrl-C goes to the child (same process group); netdoctor waits for it.
+ */
+export function runAttached(argv: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<AttachedResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('runAttached: empty argv');
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  return new Promise((resolve) => {
+    let spawnError: string | null = null;
+    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH) } });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGQUIT', ignore);
+      const signo = signal ? ((osConstants.signals as Record<string, number>)[signal] ?? 0) : 0;
+      resolve({ argv: [...argv], exitCode: spawnError ? 127 : (code ?? 128 + signo), spawnError });
+    });
+  });
 }
