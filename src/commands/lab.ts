@@ -2,7 +2,7 @@
 import { EXIT, CannotInspectError } from '../exit-codes.js';
 import { labDown, labDownAll, labUp, listLabs, LabBuildError, type LabDownResult, type LabInfo } from '../lab/lab.js';
 import { listScenarios } from '../lab/scenario.js';
-import { DEFAULTS, TARGET_IP, type LabOptions } from '../lab/topology.js';
+import { DEFAULTS, RESOLVER_IP, TARGET_IP, type LabOptions } from '../lab/topology.js';
 import { UsageError } from '../validate.js';
 import { shellQuote as showCommand } from '../report/escape.js';
 import { wrapText } from '../report/wrap.js';
@@ -13,7 +13,8 @@ import { DEFAULT_WORLD_PREFIX } from '../lab/world-plan.js';
 
 export const LAB_HELP = `netdoctor lab: a disposable sandbox that rebuilds the tutorial (correctly, or with one
 mistake) entirely inside network namespaces of its own. It never touches the host's links,
-routes, rules or sysctls; its "internet" is a namespace where ${TARGET_IP} stands in for 8.8.8.8.
+routes, rules or sysctls; its "internet" is a namespace where ${TARGET_IP} stands in for 8.8.8.8
+and a DNS resolver answers at ${RESOLVER_IP} (the container's /etc/netns/NS/resolv.conf names it).
 
 Usage:
   netdoctor lab up [SCENARIO] [options]    build a lab (SCENARIO: an id from \`lab list\`, default
@@ -83,7 +84,7 @@ function labUpText(info: LabInfo): string {
     'Namespaces (the root namespace is untouched):',
     `  ${n.containerNs.padEnd(20)} the container: ${n.vethNs} ${a.nsCidr}, gateway ${a.bridgeIp}`,
     `  ${n.hostNs.padEnd(20)} stands in for the host: bridge ${n.bridge} ${a.bridgeCidr}, ${n.vethHost} on the bridge, uplink ${n.uplink} ${a.uplinkCidr} via ${a.gateway}`,
-    `  ${n.inetNs.padEnd(20)} the internet: ${a.target} stands in for 8.8.8.8; no route back to ${a.subnet}`,
+    `  ${n.inetNs.padEnd(20)} the internet: ${a.target} stands in for 8.8.8.8, a resolver answers at ${RESOLVER_IP}; no route back to ${a.subnet}`,
     '',
     `Built:    ${info.built.join(', ')}`,
   ];
