@@ -3,9 +3,25 @@
 // query is answered with ANSWER, so names resolve as they would with a working resolver.
 // `lab down` ends it (it is found by its namespace and this file's name) before deleting the namespace.
 import dgram from 'node:dgram';
+import { statSync } from 'node:fs';
 import { answerQuery } from '../net/dns-wire.js';
 
-const [address = '198.51.100.53', answer = '198.51.100.8'] = process.argv.slice(2);
+const [address = '198.51.100.53', answer = '198.51.100.8', nsName] = process.argv.slice(2);
+
+// Never outlive the lab: once /run/netns/NAME is gone (or is another namespace), whoever
+// removed the lab did not stop us, so stop ourselves.
+if (nsName) {
+  const own = statSync('/proc/self/ns/net').ino;
+  setInterval(() => {
+    let ino: number | null = null;
+    try {
+      ino = statSync(`/run/netns/${nsName}`).ino;
+    } catch {
+      ino = null;
+    }
+    if (ino !== own) process.exit(0);
+  }, 2000).unref();
+}
 const sock = dgram.createSocket('udp4');
 sock.on('message', (msg, rinfo) => {
   const reply = answerQuery(msg, answer);
