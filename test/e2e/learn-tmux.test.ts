@@ -58,8 +58,9 @@ describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
       const deadline = Date.now() + 10_000;
       let dead = '';
       while (Date.now() < deadline) {
-        dead = (await run(['tmux', 'display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}'])).stdout.trim();
-        if (dead.startsWith('1')) break;
+        // pane_dead can show before tmux has recorded the exit status: wait for both.
+        dead = (await run(['tmux', 'display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}#{pane_dead_signal}'])).stdout.trim();
+        if (/^1 \S/.test(dead)) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(dead).toBe('1 0');
