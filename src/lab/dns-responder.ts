@@ -6,7 +6,9 @@ import dgram from 'node:dgram';
 import { statSync } from 'node:fs';
 import { answerQuery } from '../net/dns-wire.js';
 
-const [address = '198.51.100.53', answer = '198.51.100.8', nsName] = process.argv.slice(2);
+const [address = '198.51.100.53', answer = '198.51.100.8'] = process.argv.slice(2);
+// In the environment, not argv: no process's command line names a lab.
+const nsName = process.env.NETDOCTOR_LAB_NS;
 
 // Never outlive the lab: once /run/netns/NAME is gone (or is another namespace), whoever
 // removed the lab did not stop us, so stop ourselves.

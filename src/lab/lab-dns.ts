@@ -60,7 +60,7 @@ export function removeLabResolvConfs(prefix: string, namespaces: readonly string
 
 /** Start the lab internet's resolver inside `inetNs`; its pid. */
 export async function startLabResolver(inetNs: string): Promise<number> {
-  const { pid } = await startDaemon([process.execPath, RESPONDER, RESOLVER_IP, TARGET_IP, inetNs], { ns: inetNs, readyTimeoutMs: 15_000 });
+  const { pid } = await startDaemon([process.execPath, RESPONDER, RESOLVER_IP, TARGET_IP], { ns: inetNs, readyTimeoutMs: 15_000, env: { NETDOCTOR_LAB_NS: inetNs } });
   return pid;
 }
 

@@ -229,11 +229,11 @@ export function runAttached(argv: readonly string[], opts: { env?: Record<string
  * its own process group, stdin closed. Resolves with its pid once it prints `ready`; a helper
  * that exits or stays silent for `readyTimeoutMs` is killed and reported.
  */
-export function startDaemon(argv: readonly string[], opts: { ns?: string | null; readyTimeoutMs?: number } = {}): Promise<{ pid: number }> {
+export function startDaemon(argv: readonly string[], opts: { ns?: string | null; readyTimeoutMs?: number; env?: Record<string, string> } = {}): Promise<{ pid: number }> {
   const [file, ...args] = inNs(opts.ns, argv);
   if (!file) throw new Error('startDaemon: empty argv');
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' } });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' } });
     let err = '';
     let settled = false;
     const settle = (f: () => void) => {
