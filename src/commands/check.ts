@@ -25,6 +25,7 @@ Options:
   --bridge NAME           the bridge (default: inferred from the namespace's veth peer)
   --target IP             the IPv4 address to reach (default 8.8.8.8)
   --no-probe              do not ping; judge from the kernel's state only
+  --no-capture            ping, but do not watch the packets on the bridge and the uplink
   --json                  print one JSON document (schemaVersion 1) on stdout
   --save-snapshot FILE    also write the gathered facts to FILE (for bug reports and tests)
   --from-snapshot FILE    judge facts saved by --save-snapshot instead of this system
@@ -49,6 +50,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     ...TARGET_OPTIONS,
     json: { type: 'boolean' },
     'no-probe': { type: 'boolean' },
+    'no-capture': { type: 'boolean' },
     'save-snapshot': { type: 'string' },
     'from-snapshot': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -67,7 +69,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const ns = requireNs(opts, 'check');
     requireRoot('netdoctor check');
     await requireHostNs(opts.hostNs);
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'] });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'] });
     report = done.report;
     for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
     if (values['save-snapshot'] !== undefined) {

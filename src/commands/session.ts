@@ -31,7 +31,7 @@ async function userNamespaces(): Promise<string[]> {
 }
 
 export async function sessionCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, 'no-capture': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.healthy;
@@ -52,7 +52,7 @@ export async function sessionCommand(argv: string[]): Promise<number> {
     if (mine.length === 1) ns = mine[0]!;
   }
   if (ns) {
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe, capture: !values['no-capture'] });
     out.write(renderText(done.report, style, out.columns ?? 100));
     return exitCodeFor(done.report);
   }

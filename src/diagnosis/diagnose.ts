@@ -75,6 +75,6 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null): Report {
     steps,
     diagnosis,
     egress,
-    probes: { ping },
+    probes: { ping, capture: null },
   };
 }

@@ -1,10 +1,14 @@
-// One diagnosis, end to end: gather facts and probe concurrently, then judge.
+// One diagnosis, end to end: gather facts and probe, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
+import type { CapturedPacket, CaptureReport } from '../model/capture.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult, Report } from '../model/result.js';
 import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { pingFromNamespace } from '../system/probe.js';
+import { startCapture } from '../system/capture/client.js';
 import { diagnose } from './diagnose.js';
+import { captureReport, unavailable } from './path-verdict.js';
+import { resolveTopology } from './topology.js';
 
 export interface Diagnosed {
   snapshot: NetSnapshot;
@@ -12,11 +16,68 @@ export interface Diagnosed {
   report: Report;
 }
 
-export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean }): Promise<Diagnosed> {
+export interface DiagnosisOptions {
+  /** Ping from inside the namespace. */
+  probe: boolean;
+  /** Watch the ping on the bridge and the uplink (default: whenever probing). */
+  capture?: boolean;
+  /** Called for every packet the capture sees, as it is seen (live UIs). */
+  onPacket?: (packet: CapturedPacket) => void;
+}
+
+export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
+  if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  return judge(snapshot, ping, null);
+}
+
+function judge(snapshot: NetSnapshot, ping: PingResult | null, capture: ((passive: Report) => CaptureReport) | null): Diagnosed {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
-  const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
-  return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+  const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
+  const report = diagnose(snapshot, judgedPing);
+  if (capture) report.probes.capture = capture(report);
+  return { snapshot, ping: judgedPing, report };
+}
+
+/**
+ * Capture needs the interfaces, so the facts come first; the worker starts meanwhile (node and
+ * the pcap addon take a moment to load), is handed the interfaces, and the ping starts once it
+ * captures. It is stopped the moment the ping returns.
+ */
+async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
+  const handle = startCapture(input.hostNs, { timeoutMs: 8000, onPacket: opts.onPacket });
+  try {
+    const snapshot = await takeSnapshot(input);
+    const topo = resolveTopology(snapshot);
+    const where = {
+      bridge: topo.bridge.name,
+      uplink: topo.uplink?.name ?? null,
+      nsAddress: topo.nsAddress?.ip ?? null,
+      target: input.target,
+    };
+    const missing = !snapshot.container
+      ? `namespace ${input.ns} does not exist`
+      : !topo.bridge.link
+        ? `bridge ${topo.bridge.name} does not exist`
+        : !where.nsAddress
+          ? `${input.ns} has no IPv4 address to follow`
+          : null;
+    if (missing || !where.nsAddress) {
+      const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'));
+    }
+    const ready = await handle.configure({ ...where, nsAddress: where.nsAddress });
+    const ping = await pingFromNamespace(input.ns, input.target);
+    const outcome = await handle.stop();
+    const nsAddress = where.nsAddress;
+    return judge(snapshot, ping, (passive) =>
+      ready.ok
+        ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, null, null)
+        : unavailable(ready.reason, ready.remedy, outcome.durationMs),
+    );
+  } finally {
+    await handle.stop();
+  }
 }

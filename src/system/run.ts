@@ -82,3 +82,83 @@ export function describeFailure(r: RunResult): string {
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
   return `${cmd}: exit ${r.exitCode}${msg ? `: ${msg}` : ''}`;
 }
+
+export interface StreamingProcess {
+  argv: string[];
+  pid: number | undefined;
+  /** Write one line to the process's stdin. */
+  writeLine(line: string): void;
+  /** Close its stdin (the polite way to ask a worker to stop). */
+  closeStdin(): void;
+  /** Called for every stdout line, in order. */
+  onLine(fn: (line: string) => void): void;
+  /** stderr so far (bounded). */
+  stderr(): string;
+  kill(signal?: NodeJS.Signals): void;
+  /** Settles when the process has exited (never rejects). */
+  exited: Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>;
+}
+
+/**
+ * A long-running process whose stdout is read line by line while it runs (capture worker,
+ * `nft monitor`). Same rules as run(): argv only, a hard timeout, killed for good after it.
+ */
+export function spawnStreaming(argv: readonly string[], opts: RunOptions & { timeoutMs: number }): StreamingProcess {
+  const full = inNs(opts.ns, argv);
+  const [file, ...args] = full;
+  if (!file) throw new Error('spawnStreaming: empty argv');
+  const sub = execa(file, args, {
+    reject: false,
+    buffer: false,
+    timeout: opts.timeoutMs,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+    forceKillAfterDelay: 500,
+  });
+  const listeners: ((line: string) => void)[] = [];
+  let pending = '';
+  sub.stdout?.setEncoding('utf8');
+  sub.stdout?.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      for (const fn of listeners) fn(line);
+    }
+  });
+  let err = '';
+  sub.stderr?.setEncoding('utf8');
+  sub.stderr?.on('data', (chunk: string) => {
+    if (err.length < 8192) err += chunk;
+  });
+  // A worker that exits early must not crash us with EPIPE.
+  sub.stdin?.on('error', () => undefined);
+  const exited = sub.then(
+    (r) => {
+      if (pending) for (const fn of listeners) fn(pending);
+      pending = '';
+      const code = (r as { code?: string }).code;
+      return { exitCode: r.exitCode ?? null, signal: r.signal ?? null, spawnError: r.exitCode === undefined && code ? code : null };
+    },
+    (e: unknown) => ({ exitCode: null, signal: null, spawnError: String((e as { code?: string }).code ?? e) }),
+  );
+  return {
+    argv: full,
+    pid: sub.pid,
+    writeLine: (line) => {
+      if (sub.stdin && !sub.stdin.destroyed) sub.stdin.write(`${line}\n`);
+    },
+    closeStdin: () => {
+      if (sub.stdin && !sub.stdin.destroyed) sub.stdin.end();
+    },
+    onLine: (fn) => listeners.push(fn),
+    stderr: () => err,
+    kill: (signal = 'SIGTERM') => {
+      sub.kill(signal);
+    },
+    exited,
+  };
+}
