@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult } from '../model/result.js';
+import type { CaptureReport } from '../model/capture.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { renderJson } from '../report/json.js';
@@ -37,6 +38,8 @@ Exit codes: 0 healthy, 1 a fault was found, 2 bad usage or input, 3 cannot inspe
 export interface SavedSnapshot {
   snapshot: NetSnapshot;
   ping: PingResult | null;
+  /** The packet-path probe as it was judged live (it cannot be re-run from saved facts). */
+  capture?: CaptureReport | null;
 }
 
 export function exitCodeFor(report: Report): number {
@@ -64,6 +67,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (values['from-snapshot'] !== undefined) {
     const saved = await loadSnapshot(values['from-snapshot']);
     report = diagnose(saved.snapshot, saved.ping);
+    report.probes.capture = saved.capture ?? null;
   } else {
     const opts = readTargetOptions(values);
     const ns = requireNs(opts, 'check');
@@ -73,7 +77,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     report = done.report;
     for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
     if (values['save-snapshot'] !== undefined) {
-      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping };
+      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping, capture: done.report.probes.capture };
       await writeFile(values['save-snapshot'], `${JSON.stringify(saved, null, 2)}\n`);
     }
   }

@@ -119,7 +119,11 @@ export function startCapture(hostNs: string | null, limits: CaptureLimits = {}):
         break;
     }
   });
-  void proc.exited.then(() => onReady?.(false));
+  let gone = false;
+  void proc.exited.then(() => {
+    gone = true;
+    onReady?.(false);
+  });
 
   let stopped: Promise<CaptureOutcome> | null = null;
   const outcome = (): CaptureOutcome => {
@@ -144,6 +148,11 @@ export function startCapture(hostNs: string | null, limits: CaptureLimits = {}):
       } catch (err) {
         unavailable = { reason: (err as Error).message, remedy: 'pass --bridge and --target explicitly' };
         return Promise.resolve({ ok: false, ...unavailable });
+      }
+      // The worker may already have said it cannot capture (no addon), or be gone.
+      if (unavailable || gone) {
+        const o = outcome();
+        return Promise.resolve(o.available ? { ok: true } : { ok: false, reason: o.reason, remedy: o.remedy });
       }
       return new Promise((resolve) => {
         const timer = setTimeout(() => {

@@ -1,0 +1,146 @@
+// The packet-path probe in real labs (random names and subnets): what the capture counted on
+// the bridge and the uplink, the verdict and the step it implicates, graceful degradation, and
+// that nothing is left behind: no worker process in the lab, no open handle in a long-lived caller.
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CaptureReport } from '../../src/model/capture.js';
+import { run } from '../../src/system/run.js';
+import { CLI, TARGET, integrationSkipReason, randomLabOptions, withLab } from './helpers.js';
+import type { LabInfo } from '../../src/lab/lab.js';
+
+const skip = integrationSkipReason();
+
+/** Pids of the processes whose network namespace is `ns` (by the nsfs inode). */
+function processesIn(ns: string): number[] {
+  const ino = statSync(`/run/netns/${ns}`).ino;
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readlinkSync(`/proc/${d}/ns/net`) === `net:[${ino}]`) pids.push(Number(d));
+    } catch {
+      /* gone, or a kernel thread */
+    }
+  }
+  return pids;
+}
+
+async function check(lab: LabInfo, extra: string[] = [], env?: Record<string, string>) {
+  const r = await run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json', ...extra], { timeoutMs: 60_000, env });
+  let report: { diagnosis: { step: string } | null; egress: string; probes: { capture: CaptureReport | null } };
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`check did not print JSON (exit ${r.exitCode}): ${r.stderr}`);
+  }
+  // Nothing the check started may outlive it: no worker (or anything else) left in the lab's host side.
+  expect(processesIn(lab.names.hostNs), 'processes left in the lab host namespace').toEqual([]);
+  const tables = await run(['nft', 'list', 'tables'], { ns: lab.names.hostNs });
+  expect(tables.stdout).not.toMatch(/netdoctor-trace/);
+  return { code: r.exitCode, report, capture: report.probes.capture!, stderr: r.stderr };
+}
+
+describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
+  it('healthy: the uplink shows the translated source and the replies come back through the bridge', async () => {
+    const opts = randomLabOptions();
+    await withLab('healthy', opts, async (lab) => {
+      const { code, capture } = await check(lab);
+      expect(code).toBe(0);
+      expect(capture).toMatchObject({ available: true, verdict: 'ok', step: null, agreement: 'healthy', drop: null });
+      expect(capture.bridge).toMatchObject({ interface: opts.bridge, sources: [lab.addresses.nsIp], replyDestinations: [lab.addresses.nsIp] });
+      expect(capture.uplink).toMatchObject({ interface: opts.uplink, sources: [lab.addresses.uplinkIp], replyDestinations: [lab.addresses.uplinkIp] });
+      expect(capture.bridge!.requests).toBeGreaterThanOrEqual(1);
+      expect(capture.bridge!.replies).toBeGreaterThanOrEqual(1);
+      expect(capture.uplink!.replies).toBe(capture.bridge!.replies);
+    });
+  });
+
+  it('no MASQUERADE: the uplink shows the private source and no replies; implicates host.masquerade', async () => {
+    const opts = randomLabOptions();
+    await withLab('no-masquerade', opts, async (lab) => {
+      const { code, capture, report } = await check(lab);
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('host.masquerade');
+      expect(capture).toMatchObject({ available: true, verdict: 'leaves-untranslated', step: 'host.masquerade', agreement: 'confirms' });
+      expect(capture.bridge).toMatchObject({ interface: opts.bridge, requests: 2, replies: 0, sources: [lab.addresses.nsIp] });
+      expect(capture.uplink).toMatchObject({ interface: opts.uplink, requests: 2, replies: 0, sources: [lab.addresses.nsIp] });
+    });
+  });
+
+  it('the text report draws the path with the counts and the untranslated source', async () => {
+    const opts = randomLabOptions();
+    await withLab('no-masquerade', opts, async (lab) => {
+      const r = await run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET], { timeoutMs: 60_000 });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain(`Packet path (captured while pinging ${TARGET})`);
+      expect(r.stdout).toMatch(new RegExp(`bridge +${opts.bridge} +2 requests, 0 replies +source ${lab.addresses.nsIp.replace(/\./g, '\\.')}\\n`));
+      expect(r.stdout).toMatch(new RegExp(`uplink +${opts.uplink} +2 requests, 0 replies +source ${lab.addresses.nsIp.replace(/\./g, '\\.')} \\(not translated\\)`));
+      expect(r.stdout).toMatch(/Verdict: .*\n?.*\(implicates host\.masquerade\)/);
+    });
+  });
+
+  const notForwarded: [string, string][] = [
+    ['ip-forward-off', 'host.ip-forward'],
+    ['forward-policy-drop', 'host.forward'],
+    ['nft-forward-policy-drop', 'host.forward'],
+  ];
+  for (const [scenario, step] of notForwarded) {
+    it(`${scenario}: seen on the bridge, never on the uplink; implicates ${step}`, async () => {
+      const opts = randomLabOptions();
+      await withLab(scenario, opts, async (lab) => {
+        const { code, capture } = await check(lab);
+        expect(code).toBe(1);
+        expect(capture).toMatchObject({ available: true, verdict: 'not-forwarded', step });
+        expect(capture.bridge).toMatchObject({ requests: 2, replies: 0, sources: [lab.addresses.nsIp] });
+        expect(capture.uplink).toMatchObject({ interface: opts.uplink, requests: 0, replies: 0, sources: [] });
+      });
+    });
+  }
+
+  it('without the pcap addon the capture is unavailable with reason and remedy; the diagnosis still runs', async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const { code, capture, report } = await check(lab, [], { NETDOCTOR_PCAP_MODULE: '/nonexistent/pcap-addon' });
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('host.masquerade');
+      expect(report.egress).toBe('broken');
+      expect(capture).toMatchObject({ available: false, verdict: null, bridge: null });
+      expect(capture.reason).toMatch(/pcap addon cannot be loaded/);
+      expect(capture.remedy).toMatch(/setup\.sh/);
+    });
+  });
+
+  it('--no-capture and --no-probe: no capture at all', async () => {
+    await withLab('healthy', randomLabOptions(), async (lab) => {
+      expect((await check(lab, ['--no-capture'])).report.probes.capture).toBeNull();
+      expect((await check(lab, ['--no-probe'])).report.probes.capture).toBeNull();
+    });
+  });
+
+  it('capturePath in a long-lived process: live packets, the worker gone, no file descriptor leaked', async () => {
+    const opts = randomLabOptions();
+    await withLab('healthy', opts, async (lab) => {
+      // The built client, so it finds its built worker next to it.
+      const client = (await import(new URL('../../dist/system/capture/client.js', import.meta.url).href)) as typeof import('../../src/system/capture/client.js');
+      const fds = () => readdirSync('/proc/self/fd').length;
+      const before = fds();
+      for (let i = 0; i < 3; i++) {
+        const live: string[] = [];
+        const outcome = await client.capturePath({
+          hostNs: lab.names.hostNs,
+          bridge: opts.bridge,
+          uplink: opts.uplink,
+          nsAddress: lab.addresses.nsIp,
+          target: TARGET,
+          onPacket: (p) => live.push(`${p.role} ${p.type} ${p.source}`),
+          during: () => run(['ping', '-c', '1', '-W', '1', TARGET], { ns: lab.names.containerNs }),
+        });
+        expect(outcome.available).toBe(true);
+        expect(live).toContain(`bridge echo-request ${lab.addresses.nsIp}`);
+        expect(live).toContain(`uplink echo-request ${lab.addresses.uplinkIp}`);
+        expect(live).toContain(`uplink echo-reply ${TARGET}`);
+        expect(processesIn(lab.names.hostNs)).toEqual([]);
+      }
+      expect(fds()).toBeLessThanOrEqual(before);
+    });
+  });
+});
