@@ -15,6 +15,7 @@ export const STEP_IDS = [
   'host.uplink',
   'host.ip-forward',
   'host.forward',
+  'host.netfilter-backends',
   'host.masquerade',
   'ns.dns',
   'egress.ping',

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, quoteForMessage } from '../validate.js';
-import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type ExtraCommand, type ExtraPlace } from './topology.js';
+import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type BuildStepId, type ExtraCommand, type ExtraPlace } from './topology.js';
 
 // Scenario files name diagnosis steps; the ids come from the one list (a leaf module, cheap to load).
 export { STEP_IDS as DIAGNOSIS_STEP_IDS } from '../diagnosis/steps.js';
@@ -28,6 +28,12 @@ export interface Scenario {
   expect: ScenarioExpectation;
   omit: string[];
   extra: ExtraCommand[];
+  /**
+   * Build steps the scenario's own commands rely on (an address added to the container's veth
+   * end needs it moved there). Lets faults be combined: a combination that leaves out a step
+   * another fault needs cannot be built. `extra` in "ns" implies netns.exists.
+   */
+  needs: BuildStepId[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /** The file it came from. */
@@ -43,7 +49,7 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'fixable'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
 const EXTRA_KEYS = ['in', 'argv'];
 
@@ -110,7 +116,8 @@ export function parseScenario(data: unknown, file: string): Scenario {
 
   const extraRaw = data.extra ?? [];
   if (!Array.isArray(extraRaw)) return fail('extra', 'must be an array of { "in": ..., "argv": [...] }');
-  const containerBuilt = selectSteps(omit as string[]).built.includes('netns.exists');
+  const { built } = selectSteps(omit as string[]);
+  const containerBuilt = built.includes('netns.exists');
   const extra = extraRaw.map((e: unknown, i): ExtraCommand => {
     const where = `extra[${i}]`;
     if (!isRecord(e)) return fail(where, 'must be an object { "in": ..., "argv": [...] }');
@@ -128,6 +135,16 @@ export function parseScenario(data: unknown, file: string): Scenario {
     return { in: e.in as ExtraPlace, argv };
   });
 
+  const needsRaw = data.needs ?? [];
+  if (!Array.isArray(needsRaw)) return fail('needs', 'must be an array of build step ids');
+  const needs = needsRaw.map((n, i): BuildStepId => {
+    if (typeof n !== 'string' || !isBuildStepId(n)) return fail(`needs[${i}]`, `${JSON.stringify(n)} is not a build step (one of ${BUILD_STEP_IDS.join(', ')})`);
+    // A scenario that needs what it leaves out could never be built.
+    if (!built.includes(n)) fail(`needs[${i}]`, `"${n}" is not built by this scenario (left out, or it depends on a step that is)`);
+    return n;
+  });
+  if (extra.some((e) => e.in === 'ns') && !needs.includes('netns.exists')) needs.push('netns.exists');
+
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
 
@@ -138,6 +155,7 @@ export function parseScenario(data: unknown, file: string): Scenario {
     expect: { diagnosis: diagnosis as DiagnosisStepId | null, warn: warn as DiagnosisStepId[], egress },
     omit: omit as string[],
     extra,
+    needs,
     ...(fixable === undefined ? {} : { fixable }),
     file,
   };

@@ -1,6 +1,7 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
   /** Run inside this named network namespace (`ip netns exec NS ...`). null/undefined: here. */
@@ -27,6 +28,7 @@ export interface RunResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+const FORCE_KILL_AFTER_MS = 1000;
 
 /** argv that runs `argv` inside namespace `ns` (or `argv` itself when ns is null). */
 export function inNs(ns: string | null | undefined, argv: readonly string[]): string[] {
@@ -49,28 +51,72 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const [file, ...args] = full;
   if (!file) throw new Error('run: empty argv');
   const started = performance.now();
-  const result = await execa(file, args, {
-    reject: false,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  const outcome = await spawnCollect(file, args, {
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     input: opts.input,
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
-    env: { ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-    stripFinalNewline: false,
-    // Kill the whole process if it ignores SIGTERM after the timeout.
-    forceKillAfterDelay: 1000,
+    env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
   });
-  const code = (result as { code?: string }).code;
-  const spawnError = result.exitCode === undefined && code ? code : null;
   return {
     argv: full,
-    exitCode: result.exitCode ?? null,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-    failed: result.failed,
-    timedOut: result.timedOut,
-    spawnError,
+    ...outcome,
+    failed: outcome.exitCode !== 0 || outcome.timedOut || outcome.spawnError !== null,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+interface Collected {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  spawnError: string | null;
+}
+
+// A bare child_process spawn (no shell): importing execa alone cost ~60 ms of every run's
+// startup, more than all the queries of a passive check together.
+function spawnCollect(file: string, args: string[], o: { timeoutMs: number; input?: string; env: NodeJS.ProcessEnv }): Promise<Collected> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let spawnError: string | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      // Kill it for good if it ignores SIGTERM.
+      killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+    }, o.timeoutMs);
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    if (o.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {}); // the program may exit without reading its input
+      child.stdin.end(o.input);
+    }
+    // A killed program's own children may still hold its pipes open: stop waiting for them.
+    child.on('exit', () => {
+      if (timedOut) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
+    });
+    // 'close' comes after 'error' too (spawn failures), once every stream is drained.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        exitCode: spawnError ? null : code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut,
+        spawnError,
+      });
+    });
+  });
 }
 
 /** One-line description of why a command failed, for evidence and error messages. */
@@ -107,20 +153,11 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
   const full = inNs(opts.ns, argv);
   const [file, ...args] = full;
   if (!file) throw new Error('spawnStreaming: empty argv');
-  const sub = execa(file, args, {
-    reject: false,
-    buffer: false,
-    timeout: opts.timeoutMs,
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-    forceKillAfterDelay: 500,
-  });
+  const child = spawn(file, args, { env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const listeners: ((line: string) => void)[] = [];
   let pending = '';
-  sub.stdout?.setEncoding('utf8');
-  sub.stdout?.on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
     pending += chunk;
     let nl: number;
     while ((nl = pending.indexOf('\n')) >= 0) {
@@ -130,35 +167,84 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
     }
   });
   let err = '';
-  sub.stderr?.setEncoding('utf8');
-  sub.stderr?.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     if (err.length < 8192) err += chunk;
   });
   // A worker that exits early must not crash us with EPIPE.
-  sub.stdin?.on('error', () => undefined);
-  const exited = sub.then(
-    (r) => {
+  child.stdin.on('error', () => undefined);
+  let spawnError: string | null = null;
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    spawnError = e.code ?? 'ERROR';
+  });
+  let killTimer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+  }, opts.timeoutMs);
+  const exited = new Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>((resolve) => {
+    child.on('exit', () => {
+      // Whatever it forked may still hold the pipes: do not wait for them.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 200).unref();
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
       if (pending) for (const fn of listeners) fn(pending);
       pending = '';
-      const code = (r as { code?: string }).code;
-      return { exitCode: r.exitCode ?? null, signal: r.signal ?? null, spawnError: r.exitCode === undefined && code ? code : null };
-    },
-    (e: unknown) => ({ exitCode: null, signal: null, spawnError: String((e as { code?: string }).code ?? e) }),
-  );
+      resolve({ exitCode: spawnError ? null : code, signal, spawnError });
+    });
+  });
   return {
     argv: full,
-    pid: sub.pid,
+    pid: child.pid,
     writeLine: (line) => {
-      if (sub.stdin && !sub.stdin.destroyed) sub.stdin.write(`${line}\n`);
+      if (!child.stdin.destroyed) child.stdin.write(`${line}\n`);
     },
     closeStdin: () => {
-      if (sub.stdin && !sub.stdin.destroyed) sub.stdin.end();
+      if (!child.stdin.destroyed) child.stdin.end();
     },
     onLine: (fn) => listeners.push(fn),
     stderr: () => err,
     kill: (signal = 'SIGTERM') => {
-      sub.kill(signal);
+      child.kill(signal);
     },
     exited,
   };
+}
+
+export interface AttachedResult {
+  argv: string[];
+  /** The exit code, or 128 + the signal number when the process was killed by a signal. */
+  exitCode: number;
+  spawnError: string | null;
+}
+
+/**
+ * Run an interactive or user-given command on this terminal: stdin, stdout and stderr are
+ * inherited and there is no timeout (the user decides when it ends). Still an argv array,
+ * never a shell. Ctrl-C goes to the child (same process group); netdoctor waits for it.
+ */
+export function runAttached(argv: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<AttachedResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('runAttached: empty argv');
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  return new Promise((resolve) => {
+    let spawnError: string | null = null;
+    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH) } });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGQUIT', ignore);
+      const signo = signal ? ((osConstants.signals as Record<string, number>)[signal] ?? 0) : 0;
+      resolve({ argv: [...argv], exitCode: spawnError ? 127 : (code ?? 128 + signo), spawnError });
+    });
+  });
 }

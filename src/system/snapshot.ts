@@ -157,7 +157,7 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
   const topo = resolveTopology(partial);
   const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
     readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
-    topo.nsAddress && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.nsAddress.ip, 'iif', topo.bridge.name]) : null,
+    topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
     netfilterP,
   ]);
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };

@@ -8,6 +8,7 @@ import { egressPing } from './egress-ping.js';
 import { hostForward } from './host-forward.js';
 import { hostIpForward } from './host-ip-forward.js';
 import { hostMasquerade } from './host-masquerade.js';
+import { hostNetfilterBackends } from './host-netfilter-backends.js';
 import { hostUplink } from './host-uplink.js';
 import { netnsExists } from './netns-exists.js';
 import { nsAddress } from './ns-address.js';
@@ -21,8 +22,8 @@ import { vethUp } from './veth-up.js';
 
 const ALL: Check[] = [
   netnsExists, bridgeExists, bridgeUp, bridgeAddress, vethExists, vethAttached, vethUp, nsLinkUp,
-  nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostIpForward, hostForward, hostMasquerade,
-  nsDns, egressPing,
+  nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostIpForward, hostForward,
+  hostNetfilterBackends, hostMasquerade, nsDns, egressPing,
 ];
 
 export const CHECKS: Check[] = STEP_IDS.map((id) => {
