@@ -17,10 +17,8 @@ ip -n "$N" -j route get "$T" >/dev/null 2>&1
 # what depends on the topology: per-interface sysctls, the forwarded route
 ip netns exec "$H" sysctl -e "net.ipv4.conf.$BR.forwarding" "net.ipv4.conf.$BR.rp_filter" "net.ipv4.conf.$UP.forwarding" "net.ipv4.conf.$UP.rp_filter" >/dev/null 2>&1
 ip -n "$H" -j route get "$T" from "$NSIP" iif "$BR" >/dev/null 2>&1
-# netfilter: native nft, iptables-nft, and iptables-legacy for the tables the kernel has
+# netfilter: native nft, iptables-nft, iptables-legacy (the tables the kernel has)
 ip netns exec "$H" nft -j list ruleset >/dev/null 2>&1
 ip netns exec "$H" iptables-nft-save >/dev/null 2>&1
-for t in $(ip netns exec "$H" cat /proc/net/ip_tables_names 2>/dev/null); do
-  ip netns exec "$H" iptables-legacy-save -t "$t" >/dev/null 2>&1
-done
+ip netns exec "$H" iptables-legacy-save >/dev/null 2>&1
 exit 0
