@@ -64,7 +64,7 @@ export async function sessionCommand(argv: string[]): Promise<number> {
   try {
     const done = await runDiagnosis(
       { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
-      { probe },
+      { probe, capture: !values['no-capture'] },
     );
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
