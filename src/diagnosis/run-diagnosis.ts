@@ -36,6 +36,7 @@ export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions)
 function judge(snapshot: NetSnapshot, ping: PingResult | null, capture: ((passive: Report) => CaptureReport) | null): Diagnosed {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
+  if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
   const report = diagnose(snapshot, judgedPing);
   if (capture) report.probes.capture = capture(report);
   return { snapshot, ping: judgedPing, report };
