@@ -49,7 +49,9 @@ const READY_TIMEOUT_MS = 5000;
 const STOP_GRACE_MS = 1000;
 
 function workerPath(): string {
-  return fileURLToPath(new URL('./worker.js', import.meta.url));
+  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Imported from src/ (tests run the TypeScript directly): use the built worker.
+  return existsSync(here) ? here : here.replace(/\/src\/system\/capture\/worker\.js$/, '/dist/system/capture/worker.js');
 }
 
 function setprivPath(): string | null {
