@@ -9,6 +9,7 @@ import { startCapture } from '../system/capture/client.js';
 import { diagnose } from './diagnose.js';
 import { captureReport, unavailable } from './path-verdict.js';
 import { resolveTopology } from './topology.js';
+import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
 export interface Diagnosed {
   snapshot: NetSnapshot;
@@ -81,4 +82,40 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
   } finally {
     await handle.stop();
   }
+}
+
+/**
+ * The same diagnosis, reporting as it goes: `onUpdate` gets the checklist each time a stage
+ * of facts arrives (first with every step running). Resolves with the same result as
+ * runDiagnosis, and its last update is that full report.
+ */
+export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: boolean }, onUpdate: (live: LiveReport) => void): Promise<Diagnosed> {
+  const arrived = new Set<FactStage>();
+  let partial: NetSnapshot | null = null;
+  let ping: PingResult | null = null;
+  const emit = () => onUpdate(judgeLive(partial, ping, arrived));
+  emit();
+  const pingP = (opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null)).then((p) => {
+    ping = p;
+    // Judged against a snapshot whose namespace is known to exist only once the links are in.
+    if (partial && !arrived.has('ping')) {
+      arrived.add('ping');
+      if (!arrived.has('rules')) emit(); // with the rules in too, the final update follows
+    }
+    return p;
+  });
+  const snapshot = await takeSnapshot(input, (s) => {
+    partial = s;
+    arrived.add('links');
+    if (ping || !opts.probe) arrived.add('ping');
+    emit();
+  });
+  partial = snapshot;
+  arrived.add('rules');
+  if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
+  const p = await pingP;
+  const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
+  const report = diagnose(snapshot, judgedPing);
+  onUpdate({ steps: report.steps, report });
+  return { snapshot, ping: judgedPing, report };
 }

@@ -106,7 +106,11 @@ async function ipFacts(ns: string | null, target: string, errors: string[]): Pro
 
 const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
 
-export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
+/**
+ * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
+ * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
+ */
+export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
@@ -151,6 +155,7 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     hostResolvConf: hostResolv,
     errors,
   };
+  onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
   const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
     readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
