@@ -3,6 +3,7 @@
 // unit.
 import { parseCidrSpec } from './addr.js';
 import type { AddrSpec, Match, Rule, Verdict } from './model.js';
+import { parseIcmpType, parsePortList } from './ports.js';
 
 export interface Token {
   /** The argument after quote removal and unescaping. */
@@ -180,6 +181,42 @@ function stateModule(module: 'conntrack' | 'state', seg: readonly Token[]): Matc
   return out;
 }
 
+const PORT_OPTIONS: Record<string, 'sport' | 'dport'> = {
+  '--sport': 'sport', '--source-port': 'sport', '--dport': 'dport', '--destination-port': 'dport',
+  // multiport
+  '--sports': 'sport', '--source-ports': 'sport', '--dports': 'dport', '--destination-ports': 'dport',
+};
+
+/**
+ * -m tcp / udp / multiport / icmp: ports and ICMP types become matches; any other option of the
+ * module (--tcp-flags, --syn, multiport --ports ...) stays an unknown match with just that text.
+ */
+function portModule(module: string, seg: readonly Token[]): Match[] {
+  const out: Match[] = [];
+  const rest: Token[] = [];
+  for (let i = 0; i < seg.length; i++) {
+    const negate = seg[i]?.value === '!';
+    const opt = seg[negate ? i + 1 : i];
+    const val = seg[negate ? i + 2 : i + 1];
+    const portKind = opt ? PORT_OPTIONS[opt.value] : undefined;
+    const ports = portKind && val ? parsePortList(val.value) : undefined;
+    const icmp = module === 'icmp' && opt?.value === '--icmp-type' && val ? parseIcmpType(val.value) : undefined;
+    if (portKind && ports && module !== 'icmp') {
+      out.push({ kind: portKind, negate, ports });
+      i += negate ? 2 : 1;
+    } else if (icmp) {
+      // `--icmp-type any` matches every ICMP packet: nothing beyond -p icmp.
+      if (icmp !== 'any') out.push({ kind: 'icmptype', negate, types: icmp });
+      else if (negate) out.push({ kind: 'icmptype', negate: false, types: [] });
+      i += negate ? 2 : 1;
+    } else if (seg[i]) {
+      rest.push(seg[i] as Token);
+    }
+  }
+  if (rest.length > 0) out.push({ kind: 'unknown', text: `-m ${module} ${rawText(rest)}` });
+  return out;
+}
+
 export type RuleLine = { chain: string; rule: Rule } | { error: string };
 
 /**
@@ -245,6 +282,8 @@ export function parseRuleLine(line: string, userChains: ReadonlySet<string>): Ru
           if (c !== undefined) comment = comment === undefined ? c : `${comment} ${c}`;
         } else if (module === 'conntrack' || module === 'state') {
           matches.push(...stateModule(module, seg));
+        } else if (module === 'tcp' || module === 'udp' || module === 'multiport' || module === 'icmp') {
+          matches.push(...portModule(module, seg));
         } else {
           matches.push({ kind: 'unknown', text: rawText(tokens.slice(start, i)) });
         }

@@ -8,6 +8,7 @@ import { parseNameservers } from '../parse/resolv-conf.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
+import { firewallTools } from './tools.js';
 import { describeFailure, run } from './run.js';
 
 export interface SnapshotInput {
@@ -157,11 +158,13 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   };
   onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
-  const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
+  const [ifSysctls, forwardLookup, netfilter, tools] = await Promise.all([
     readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
     topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
     netfilterP,
+    firewallTools(),
   ]);
+  partialHost.tools = tools;
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
