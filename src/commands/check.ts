@@ -27,6 +27,7 @@ Options:
   --target IP             the IPv4 address to reach (default 8.8.8.8)
   --no-probe              do not ping; judge from the kernel's state only
   --no-capture            ping, but do not watch the packets on the bridge and the uplink
+  --no-trace              capture, but do not trace who drops the packets (no temporary nft table)
   --json                  print one JSON document (schemaVersion 1) on stdout
   --save-snapshot FILE    also write the gathered facts to FILE (for bug reports and tests)
   --from-snapshot FILE    judge facts saved by --save-snapshot instead of this system
@@ -54,6 +55,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     'no-probe': { type: 'boolean' },
     'no-capture': { type: 'boolean' },
+    'no-trace': { type: 'boolean' },
     'save-snapshot': { type: 'string' },
     'from-snapshot': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -73,7 +75,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     const ns = requireNs(opts, 'check');
     requireRoot('netdoctor check');
     await requireHostNs(opts.hostNs);
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'] });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'], trace: !values['no-trace'] });
     report = done.report;
     for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
     if (values['save-snapshot'] !== undefined) {

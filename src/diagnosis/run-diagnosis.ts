@@ -1,13 +1,14 @@
 // One diagnosis, end to end: gather facts and probe, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
-import type { CapturedPacket, CaptureReport } from '../model/capture.js';
+import type { CapturedPacket, CaptureOutcome, CaptureReport } from '../model/capture.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult, Report } from '../model/result.js';
 import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { startCapture } from '../system/capture/client.js';
+import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
 import { diagnose } from './diagnose.js';
-import { captureReport, unavailable } from './path-verdict.js';
+import { captureReport, countHops, unavailable } from './path-verdict.js';
 import { resolveTopology } from './topology.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
@@ -24,6 +25,8 @@ export interface DiagnosisOptions {
   capture?: boolean;
   /** Called for every packet the capture sees, as it is seen (live UIs). */
   onPacket?: (packet: CapturedPacket) => void;
+  /** With the capture: trace who drops the packets (a temporary nft table; default on). */
+  trace?: boolean;
 }
 
 export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
@@ -70,18 +73,33 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
       return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'));
     }
-    const ready = await handle.configure({ ...where, nsAddress: where.nsAddress });
+    const nsAddress = where.nsAddress;
+    const ready = await handle.configure({ ...where, nsAddress });
     const ping = await pingFromNamespace(input.ns, input.target);
     const outcome = await handle.stop();
-    const nsAddress = where.nsAddress;
+
+    // Who dropped it: only when the capture watched the packets die on this host.
+    let traced: TraceOutcome | null = null;
+    if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
+      const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
+      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy });
+    }
     return judge(snapshot, ping, (passive) =>
       ready.ok
-        ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, null, null)
+        ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
         : unavailable(ready.reason, ready.remedy, outcome.durationMs),
     );
   } finally {
     await handle.stop();
   }
+}
+
+/** The packets reached the bridge and then went missing here: not forwarded, or replies lost. */
+function diedOnHost(outcome: Extract<CaptureOutcome, { available: true }>, bridge: string, uplink: string | null): boolean {
+  const hops = countHops(outcome.packets, bridge, uplink);
+  if (hops.bridge.requests === 0) return false;
+  if (!hops.uplink || hops.uplink.requests === 0) return true;
+  return hops.uplink.replies > 0 && hops.bridge.replies === 0;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface TraceDrop {
   rule: string | null;
   handle: number | null;
   owner: Owner;
+  /** Which of the probe's packets died there: the echo request, or the reply on its way back. */
+  direction: 'request' | 'reply' | null;
   /** One line for people: "rule ... in ip filter FORWARD (Docker's)". */
   summary: string;
 }

@@ -1,6 +1,6 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
@@ -291,4 +291,15 @@ export function runAttached(argv: readonly string[], opts: { env?: Record<string
       resolve({ argv: [...argv], exitCode: spawnError ? 127 : (code ?? 128 + signo), spawnError });
     });
   });
+}
+
+/**
+ * Synchronous, for the one place that cannot wait for the event loop: cleaning up in a signal
+ * handler (the nft trace table). Same rules: argv only, a timeout.
+ */
+export function runSync(argv: readonly string[], opts: { ns?: string | null; timeoutMs: number }): { exitCode: number | null } {
+  const [file, ...args] = inNs(opts.ns, argv);
+  if (!file) throw new Error('runSync: empty argv');
+  const r = spawnSync(file, args, { env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: 'ignore', timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
+  return { exitCode: r.status };
 }

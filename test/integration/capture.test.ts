@@ -1,10 +1,10 @@
 // The packet-path probe in real labs (random names and subnets): what the capture counted on
 // the bridge and the uplink, the verdict and the step it implicates, graceful degradation, and
 // that nothing is left behind: no worker process in the lab, no open handle in a long-lived caller.
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CaptureReport } from '../../src/model/capture.js';
-import { run } from '../../src/system/run.js';
+import { run, spawnStreaming } from '../../src/system/run.js';
 import { CLI, TARGET, integrationSkipReason, randomLabOptions, withLab } from './helpers.js';
 import type { LabInfo } from '../../src/lab/lab.js';
 
@@ -84,13 +84,18 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
     });
   });
 
-  const notForwarded: [string, string][] = [
-    ['ip-forward-off', 'host.ip-forward'],
-    ['forward-policy-drop', 'host.forward'],
-    ['nft-forward-policy-drop', 'host.forward'],
+  // Who dropped it: [scenario, implicated step, the drop (null: none in netfilter)].
+  const notForwarded: [string, string, Record<string, unknown> | null][] = [
+    ['ip-forward-off', 'host.ip-forward', null],
+    ['forward-policy-drop', 'host.forward', { source: 'nft-trace', family: 'ip', table: 'filter', chain: 'FORWARD', kind: 'policy', verdict: 'drop', owner: null, direction: 'request' }],
+    ['forward-reject-rule', 'host.forward', { source: 'nft-trace', family: 'ip', table: 'filter', chain: 'FORWARD', kind: 'rule', verdict: 'reject' }],
+    ['nft-forward-policy-drop', 'host.forward', { source: 'nft-trace', family: 'inet', table: 'filter', chain: 'forward', kind: 'policy', verdict: 'drop' }],
+    ['nft-forward-drop-rule', 'host.forward', { source: 'nft-trace', family: 'inet', table: 'filter', chain: 'forward', kind: 'rule', verdict: 'drop' }],
+    ['docker-forward-drop', 'host.forward', { source: 'nft-trace', table: 'filter', chain: 'FORWARD', kind: 'policy', owner: 'docker' }],
+    ['docker-legacy-forward-drop', 'host.forward', { source: 'iptables-legacy-counters', table: 'filter', chain: 'FORWARD', kind: 'policy', verdict: 'drop', owner: 'docker' }],
   ];
-  for (const [scenario, step] of notForwarded) {
-    it(`${scenario}: seen on the bridge, never on the uplink; implicates ${step}`, async () => {
+  for (const [scenario, step, drop] of notForwarded) {
+    it(`${scenario}: seen on the bridge, never on the uplink; implicates ${step}; ${drop ? `dropped by ${drop.kind} in ${drop.chain}` : 'no netfilter drop'}`, async () => {
       const opts = randomLabOptions();
       await withLab(scenario, opts, async (lab) => {
         const { code, capture, report } = await check(lab);
@@ -98,9 +103,63 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
         expect(capture).toMatchObject({ available: true, verdict: 'not-forwarded', step });
         expect(capture.bridge).toMatchObject({ requests: report.probes.ping!.transmitted, replies: 0, sources: [lab.addresses.nsIp] });
         expect(capture.uplink).toMatchObject({ interface: opts.uplink, requests: 0, replies: 0, sources: [] });
+        if (drop) {
+          expect(capture.drop).toMatchObject(drop);
+          if (drop.kind === 'rule') expect(capture.drop!.rule).toContain(lab.addresses.subnet);
+          if (drop.source === 'nft-trace') expect(capture.trace).toMatchObject({ ran: true, note: null });
+          expect(capture.trace!.table).toMatch(/^netdoctor-trace-\d+$/);
+        } else {
+          expect(capture.drop).toBeNull();
+        }
       });
     });
   }
+
+  it('a drop rule shows in the text report: who dropped it, and the rule', async () => {
+    const opts = randomLabOptions();
+    await withLab('forward-reject-rule', opts, async (lab) => {
+      const r = await run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET], { timeoutMs: 60_000 });
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toMatch(/\| forward, NAT +X dropped: a reject rule \(handle \d+\) in ip filter FORWARD/);
+      expect(r.stdout).toMatch(new RegExp(`Rule: ip saddr ${lab.addresses.subnet.replace(/[./]/g, '\\$&')} counter reject`));
+    });
+  });
+
+  it('healthy: no trace at all (no table is ever added); --no-trace leaves it out when broken', async () => {
+    await withLab('healthy', randomLabOptions(), async (lab) => {
+      expect((await check(lab)).capture).toMatchObject({ verdict: 'ok', drop: null, trace: null });
+    });
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      const untraced = await check(lab, ['--no-trace']);
+      expect(untraced.capture).toMatchObject({ verdict: 'not-forwarded', drop: null, trace: null });
+    });
+  });
+
+  it('SIGINT mid-trace: the trace table and the worker are gone, nothing else touched', async () => {
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      const before = (await run(['nft', '-s', 'list', 'ruleset'], { ns })).stdout;
+      const proc = spawnStreaming(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', ns, '--target', TARGET, '--json'], { timeoutMs: 30_000 });
+      // Wait until the table is there (the ping then runs for a second), then interrupt.
+      let seen = false;
+      for (let i = 0; i < 600 && !seen; i++) {
+        seen = /netdoctor-trace-/.test((await run(['nft', 'list', 'tables'], { ns })).stdout);
+        if (!seen) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen, 'the trace table appeared').toBe(true);
+      proc.kill('SIGINT');
+      const exited = await proc.exited;
+      expect(exited.exitCode === 130 || exited.signal === 'SIGINT', `exit ${exited.exitCode} ${exited.signal}`).toBe(true);
+      expect((await run(['nft', '-s', 'list', 'ruleset'], { ns })).stdout).toBe(before);
+      // The worker dies with its parent (pdeathsig, stdin closing): give the kernel a moment.
+      let left = processesIn(ns);
+      for (let i = 0; i < 100 && left.length; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        left = processesIn(ns);
+      }
+      expect(left.map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+    });
+  });
 
   it('without the pcap addon the capture is unavailable with reason and remedy; the diagnosis still runs', async () => {
     await withLab('no-masquerade', randomLabOptions(), async (lab) => {
