@@ -1,7 +1,7 @@
 // The packet-path probe in real labs (random names and subnets): what the capture counted on
 // the bridge and the uplink, the verdict and the step it implicates, graceful degradation, and
 // that nothing is left behind: no worker process in the lab, no open handle in a long-lived caller.
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CaptureReport } from '../../src/model/capture.js';
 import { run, spawnStreaming } from '../../src/system/run.js';
@@ -25,7 +25,7 @@ function processesIn(ns: string): number[] {
   return pids;
 }
 
-async function check(lab: LabInfo, extra: string[] = [], env?: Record<string, string>) {
+async function check(lab: LabInfo, extra: string[] = [], env?: Record<string, string>, o: { allowTables?: string[] } = {}) {
   const r = await run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json', ...extra], { timeoutMs: 60_000, env });
   let report: { diagnosis: { step: string } | null; egress: string; probes: { ping: { transmitted: number } | null; capture: CaptureReport | null } };
   try {
@@ -36,7 +36,8 @@ async function check(lab: LabInfo, extra: string[] = [], env?: Record<string, st
   // Nothing the check started may outlive it: no worker (or anything else) left in the lab's host side.
   expect(processesIn(lab.names.hostNs), 'processes left in the lab host namespace').toEqual([]);
   const tables = await run(['nft', 'list', 'tables'], { ns: lab.names.hostNs });
-  expect(tables.stdout).not.toMatch(/netdoctor-trace/);
+  const left = tables.stdout.split('\n').filter((t) => /netdoctor-trace/.test(t) && !(o.allowTables ?? []).some((a) => t.endsWith(` ${a}`)));
+  expect(left).toEqual([]);
   return { code: r.exitCode, report, capture: report.probes.capture!, stderr: r.stderr };
 }
 
@@ -107,7 +108,7 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
           expect(capture.drop).toMatchObject(drop);
           if (drop.kind === 'rule') expect(capture.drop!.rule).toContain(lab.addresses.subnet);
           if (drop.source === 'nft-trace') expect(capture.trace).toMatchObject({ ran: true, note: null });
-          expect(capture.trace!.table).toMatch(/^netdoctor-trace-\d+$/);
+          expect(capture.trace!.table).toMatch(/^netdoctor-trace-\d+-\d+$/);
         } else {
           expect(capture.drop).toBeNull();
         }
@@ -132,6 +133,24 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
     await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
       const untraced = await check(lab, ['--no-trace']);
       expect(untraced.capture).toMatchObject({ verdict: 'not-forwarded', drop: null, trace: null });
+    });
+  });
+
+  it('a trace table left by a netdoctor that was killed outright is swept; a live one is left alone', async () => {
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      // A pid that is surely not running, and this test process (alive).
+      let dead = 4_000_000;
+      while (existsSync(`/proc/${dead}`)) dead--;
+      for (const name of [`netdoctor-trace-${dead}-1`, `netdoctor-trace-${process.pid}-77`]) {
+        expect((await run(['nft', 'add', 'table', 'ip', name], { ns })).exitCode).toBe(0);
+      }
+      const { capture } = await check(lab, [], undefined, { allowTables: [`netdoctor-trace-${process.pid}-77`] });
+      expect(capture.drop).toMatchObject({ chain: 'FORWARD', kind: 'policy' });
+      const tables = (await run(['nft', 'list', 'tables'], { ns })).stdout;
+      expect(tables).not.toContain(`netdoctor-trace-${dead}-1`);
+      expect(tables).toContain(`netdoctor-trace-${process.pid}-77`);
+      await run(['nft', 'delete', 'table', 'ip', `netdoctor-trace-${process.pid}-77`], { ns });
     });
   });
 

@@ -10,8 +10,31 @@ import { isIPv4 } from '../../net/ipv4.js';
 import { describeFailure, run, runSync, spawnStreaming } from '../run.js';
 import { legacyDrop } from '../../netfilter/legacy-counters.js';
 
-export function traceTableName(pid = process.pid): string {
-  return `${TRACE_TABLE_PREFIX}${pid}`;
+let traces = 0;
+
+/** Unique per trace (several namespaces may be diagnosed at once from one process). */
+export function traceTableName(pid = process.pid, n = ++traces): string {
+  return `${TRACE_TABLE_PREFIX}${pid}-${n}`;
+}
+
+// One set of signal handlers for every trace in flight: each registers a synchronous cleanup;
+// on SIGINT/SIGTERM/SIGHUP they all run, then the signal does what it would have done.
+const cleanups = new Map<number, () => void>();
+let cleanupIds = 0;
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const onSignal = (signal: NodeJS.Signals) => {
+  for (const c of cleanups.values()) c();
+  cleanups.clear();
+  uninstall();
+  process.kill(process.pid, signal);
+};
+function uninstall(): void {
+  for (const sig of SIGNALS) process.off(sig, onSignal);
+}
+function onSignalCleanup(fn: () => void): number {
+  if (cleanups.size === 0) for (const sig of SIGNALS) process.on(sig, onSignal);
+  cleanups.set(++cleanupIds, fn);
+  return cleanupIds;
 }
 
 /** The table, as `nft -f` input: only the probe's ICMP echo, in both directions. */
@@ -42,7 +65,7 @@ function alive(pid: number): boolean {
 async function sweepStale(ns: string | null): Promise<void> {
   const r = await run(['nft', 'list', 'tables', 'ip'], { ns, timeoutMs: 3000 });
   if (r.failed) return;
-  for (const m of r.stdout.matchAll(new RegExp(`^table ip (${TRACE_TABLE_PREFIX}(\\d+))$`, 'gm'))) {
+  for (const m of r.stdout.matchAll(new RegExp(`^table ip (${TRACE_TABLE_PREFIX}(\\d+)(?:-\\d+)?)$`, 'gm'))) {
     const pid = Number(m[2]);
     if (pid !== process.pid && !alive(pid)) await run(['nft', 'delete', 'table', 'ip', m[1]!], { ns, timeoutMs: 3000 });
   }
@@ -99,20 +122,12 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
   let monitorGone = false;
   void monitor.exited.then(() => (monitorGone = true));
 
-  // Ctrl-C or a kill mid-trace must not leave the table behind: delete it, then let the
-  // signal do what it would have done.
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, () => onSignal(sig)] as const);
-  const removeHandlers = () => {
-    for (const [sig, h] of handlers) process.off(sig, h);
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    removeHandlers();
+  // Ctrl-C or a kill mid-trace must not leave the table behind.
+  const cleanupId = onSignalCleanup(() => {
     // Also while `nft -f` may be adding it: deleting a table that is not there just fails.
     if (created || creating) runSync(['nft', 'delete', 'table', 'ip', table], { ns: hostNs, timeoutMs: 2000 });
     monitor.kill('SIGKILL');
-    process.kill(process.pid, signal);
-  };
-  for (const [sig, h] of handlers) process.once(sig, h);
+  });
 
   try {
     const [, legacyBefore] = await Promise.all([sweepStale(hostNs).catch(() => undefined), o.legacy ? readLegacyCounters(hostNs) : null]);
@@ -153,7 +168,8 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
       const d = await run(['nft', 'delete', 'table', 'ip', table], { ns: hostNs, timeoutMs: 3000 });
       if (d.failed && created) runSync(['nft', 'delete', 'table', 'ip', table], { ns: hostNs, timeoutMs: 3000 });
     }
-    removeHandlers();
+    cleanups.delete(cleanupId);
+    if (cleanups.size === 0) uninstall();
   }
 }
 
