@@ -154,6 +154,34 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
     });
   });
 
+  it('SIGKILL mid-capture: the worker dies with netdoctor (pdeathsig), nothing stays in the host namespace', async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      const proc = spawnStreaming(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', ns, '--target', TARGET, '--json'], { timeoutMs: 30_000 });
+      // Wait for the worker to be running in the host namespace, then kill netdoctor outright.
+      let started = false;
+      for (let i = 0; i < 300 && !started; i++) {
+        started = processesIn(ns).some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker.js');
+          } catch {
+            return false;
+          }
+        });
+        if (!started) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(started, 'the capture worker started').toBe(true);
+      proc.kill('SIGKILL');
+      await proc.exited;
+      let left = processesIn(ns);
+      for (let i = 0; i < 100 && left.length; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        left = processesIn(ns);
+      }
+      expect(left).toEqual([]);
+    });
+  });
+
   it('SIGINT mid-trace: the trace table and the worker are gone, nothing else touched', async () => {
     await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
       const ns = lab.names.hostNs;
