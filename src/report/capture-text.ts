@@ -16,7 +16,7 @@ function hopLine(label: string, hop: HopCount, nsAddress: string | null, s: Styl
     const untranslated = label === 'uplink' && nsAddress !== null && hop.sources.includes(nsAddress);
     source = `  source ${hop.sources.map(escapeControl).join(', ')}${untranslated ? s.red(' (not translated)') : label === 'uplink' ? ' (after NAT)' : ''}`;
   }
-  return `  ${label.padEnd(9)} ${escapeControl(hop.interface).padEnd(15)} ${counts.padEnd(22)}${source}`;
+  return `  ${label.padEnd(9)} ${escapeControl(hop.interface).padEnd(15)} ${counts.padEnd(22)}${source}`.trimEnd();
 }
 
 export function renderCapture(c: CaptureReport, ns: string, target: string, s: Style = PLAIN, width = 100): string[] {
