@@ -74,15 +74,18 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
       return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'));
     }
     const nsAddress = where.nsAddress;
-    const ready = await handle.configure({ ...where, nsAddress });
-    const ping = await pingFromNamespace(input.ns, input.target);
+    // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
+    // user) is not counted as ours.
+    const echoId = 1 + Math.floor(Math.random() * 0xfffe);
+    const ready = await handle.configure({ ...where, nsAddress, echoId });
+    const ping = await pingFromNamespace(input.ns, input.target, { echoId });
     const outcome = await handle.stop();
 
     // Who dropped it: only when the capture watched the packets die on this host.
     let traced: TraceOutcome | null = null;
     if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
       const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
-      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy });
+      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy, echoId });
     }
     return judge(snapshot, ping, (passive) =>
       ready.ok

@@ -71,6 +71,18 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
     });
   });
 
+  it("another ping from the same namespace is not counted as the probe's own", async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const noise = run(['ping', '-n', '-q', '-c', '12', '-i', '0.2', TARGET], { ns: lab.names.containerNs, timeoutMs: 10_000 });
+      await new Promise((r) => setTimeout(r, 300));
+      const { capture, report } = await check(lab);
+      await noise;
+      const sent = report.probes.ping!.transmitted;
+      expect(capture.bridge!.requests).toBe(sent);
+      expect(capture.uplink!.requests).toBe(sent);
+    });
+  });
+
   it('the text report draws the path with the counts and the untranslated source', async () => {
     const opts = randomLabOptions();
     await withLab('no-masquerade', opts, async (lab) => {

@@ -24,6 +24,8 @@ export interface CaptureTarget {
   /** The namespace's own address (the source before NAT). */
   nsAddress: string;
   target: string;
+  /** The probe's ICMP echo identifier (ping -e): on the bridge, only its packets are counted. */
+  echoId?: number;
 }
 
 export interface CaptureLimits {
@@ -69,7 +71,9 @@ export function workerArgv(): string[] {
 export function workerInterfaces(t: CaptureTarget): WorkerInterface[] {
   for (const ip of [t.nsAddress, t.target]) if (!isIPv4(ip)) throw new Error(`capture: not an IPv4 address: ${ip}`);
   for (const name of [t.bridge, t.uplink]) if (name !== null && interfaceNameProblem(name)) throw new Error(`capture: bad interface name ${JSON.stringify(name)}`);
-  const list: WorkerInterface[] = [{ name: t.bridge, role: 'bridge', filter: `icmp and host ${t.nsAddress} and host ${t.target}` }];
+  if (t.echoId !== undefined && !(Number.isInteger(t.echoId) && t.echoId >= 0 && t.echoId <= 0xffff)) throw new Error(`capture: bad echo id ${t.echoId}`);
+  const own = t.echoId === undefined ? '' : ` and icmp[4:2] = ${t.echoId}`;
+  const list: WorkerInterface[] = [{ name: t.bridge, role: 'bridge', filter: `icmp and host ${t.nsAddress} and host ${t.target}${own}` }];
   // After NAT the source is whatever the host chose: narrow by the target only.
   if (t.uplink && t.uplink !== t.bridge) list.push({ name: t.uplink, role: 'uplink', filter: `icmp and host ${t.target}` });
   return list;

@@ -38,13 +38,15 @@ function onSignalCleanup(fn: () => void): number {
 }
 
 /** The table, as `nft -f` input: only the probe's ICMP echo, in both directions. */
-export function traceRuleset(table: string, nsAddress: string, target: string): string {
+export function traceRuleset(table: string, nsAddress: string, target: string, echoId?: number): string {
   if (!isIPv4(nsAddress) || !isIPv4(target)) throw new Error('trace: not an IPv4 address');
+  if (echoId !== undefined && !(Number.isInteger(echoId) && echoId >= 0 && echoId <= 0xffff)) throw new Error('trace: bad echo id');
+  const own = echoId === undefined ? '' : ` icmp id ${echoId}`;
   return [
     `table ip ${table} {`,
     '  chain trace-prerouting {',
     '    type filter hook prerouting priority -350; policy accept;',
-    `    ip saddr ${nsAddress} ip daddr ${target} icmp type echo-request meta nftrace set 1`,
+    `    ip saddr ${nsAddress} ip daddr ${target} icmp type echo-request${own} meta nftrace set 1`,
     `    ip saddr ${target} icmp type echo-reply meta nftrace set 1`,
     '  }',
     '}',
@@ -101,7 +103,7 @@ export interface TraceOutcome {
  * short as soon as the drop shows. With `legacy`, iptables-legacy counters are compared around
  * the ping too (nft tracing cannot see those rules).
  */
-export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddress: string; target: string; legacy: boolean }): Promise<TraceOutcome> {
+export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddress: string; target: string; legacy: boolean; echoId?: number }): Promise<TraceOutcome> {
   const { hostNs } = o;
   const table = traceTableName();
   const lines: TraceLine[] = [];
@@ -132,7 +134,7 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
   try {
     const [, legacyBefore] = await Promise.all([sweepStale(hostNs).catch(() => undefined), o.legacy ? readLegacyCounters(hostNs) : null]);
     creating = true;
-    const r = await run(['nft', '-f', '-'], { ns: hostNs, input: traceRuleset(table, o.nsAddress, o.target), timeoutMs: 3000 });
+    const r = await run(['nft', '-f', '-'], { ns: hostNs, input: traceRuleset(table, o.nsAddress, o.target, o.echoId), timeoutMs: 3000 });
     if (r.failed) {
       note = r.spawnError === 'ENOENT' ? 'nft is not installed: cannot trace who dropped the packets' : `cannot add the trace table: ${describeFailure(r)}`;
     } else {
@@ -153,8 +155,8 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
       }
     }
     // The ping: while the trace listens (or, without it, for the legacy counters).
-    if (created && note === null) await pingUntil(o.ns, o.target, () => findDrop(lines, o.target) !== null);
-    else if (o.legacy) await pingUntil(o.ns, o.target, () => false);
+    if (created && note === null) await pingUntil(o.ns, o.target, o.echoId, () => findDrop(lines, o.target) !== null);
+    else if (o.legacy) await pingUntil(o.ns, o.target, o.echoId, () => false);
     if (created && note === null) await settle(() => findDrop(lines, o.target) !== null, () => lines.length);
     const legacyAfter = o.legacy ? await readLegacyCounters(hostNs) : null;
     const traced = note === null ? findDrop(lines, o.target) : null;
@@ -178,8 +180,9 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** A short ping from the namespace (up to 3 echo requests, 0.2 s apart), cut short once `enough()`. */
-async function pingUntil(ns: string, target: string, enough: () => boolean): Promise<void> {
-  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', target], { ns, timeoutMs: 3000 });
+async function pingUntil(ns: string, target: string, echoId: number | undefined, enough: () => boolean): Promise<void> {
+  const id = echoId === undefined ? [] : ['-e', String(echoId)];
+  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', ...id, target], { ns, timeoutMs: 3000 });
   let done = false;
   void ping.exited.then(() => (done = true));
   while (!done && !enough()) await Promise.race([ping.exited, sleep(10)]);

@@ -68,6 +68,8 @@ describe('the trace table', () => {
     expect(text).toContain('ip saddr 198.51.100.8 icmp type echo-reply meta nftrace set 1');
     expect(text).not.toMatch(/drop|flush|delete/);
     expect(() => traceRuleset('t', '10.9.0.2; flush ruleset', T)).toThrow();
+    expect(traceRuleset('t', '10.9.0.2', T, 4242)).toContain('icmp type echo-request icmp id 4242 meta nftrace set 1');
+    expect(() => traceRuleset('t', '10.9.0.2', T, 70000)).toThrow();
   });
 });
 
