@@ -9,6 +9,7 @@ import type { Report } from '../model/result.js';
 import { CLEAR, preFrame } from '../session/preframe.js';
 import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
+import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
@@ -106,7 +107,7 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [{ render }, { createElement }, { Chooser }, mine] = await Promise.all([import('ink'), import('react'), import('../ui/Chooser.js'), userNamespaces()]);
+    const [[{ render }, { createElement }, { Chooser }], mine] = await Promise.all([loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/Chooser.js')])), userNamespaces()]);
     let choice: import('../ui/Chooser.js').Choice = null;
     const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
     await chooser.waitUntilExit();
@@ -129,7 +130,7 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
     actions.prefetch();
     if (!opts.ns) process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
-    const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
+    const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
     await app.waitUntilExit();
