@@ -6,6 +6,7 @@
 // first frame comes quickly.
 import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
+import type { LiveReport } from '../session/types.js';
 import { CLEAR, preFrame } from '../session/preframe.js';
 import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
@@ -128,9 +129,15 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
-    actions.prefetch();
-    if (!opts.ns) process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
+    // Until Ink draws, the plain frame shows each verdict as it comes in.
+    let inkDraws = false;
+    const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
+    actions.prefetch((live) => {
+      if (!inkDraws) frame(live.steps);
+    });
+    if (!opts.ns) frame();
     const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
+    inkDraws = true;
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
     await app.waitUntilExit();
