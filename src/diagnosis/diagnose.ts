@@ -80,6 +80,6 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsPro
     steps,
     diagnosis,
     egress,
-    probes: { ping, dns, mtu },
+    probes: { ping, dns, mtu, capture: null },
   };
 }
