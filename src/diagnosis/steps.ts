@@ -13,9 +13,13 @@ export const STEP_IDS = [
   'ns.address',
   'ns.default-route',
   'host.uplink',
+  'host.subnet-overlap',
   'host.ip-forward',
+  'host.rp-filter',
   'host.forward',
+  'host.br-netfilter',
   'host.masquerade',
+  'host.conntrack',
   'ns.dns',
   'egress.ping',
 ] as const;

@@ -12,6 +12,10 @@ import { STEP_IDS as DIAGNOSIS_STEP_IDS, type StepId } from '../diagnosis/steps.
 
 export type DiagnosisStepId = StepId;
 
+/** Programs a lab can run in the background (src/lab/udp-flow.ts ...). */
+export const BACKGROUND_PROGRAMS = ['udp-flow'] as const;
+export type BackgroundProgram = (typeof BACKGROUND_PROGRAMS)[number];
+
 export interface ScenarioExpectation {
   /** The step `check` must name, or null for a healthy lab. */
   diagnosis: DiagnosisStepId | null;
@@ -28,6 +32,10 @@ export interface Scenario {
   expect: ScenarioExpectation;
   omit: string[];
   extra: ExtraCommand[];
+  /** How many containers the lab needs on its bridge (absent: 1; `lab up --containers` overrides). */
+  containers?: number;
+  /** Lab programs started after the build and before `extra` (e.g. "udp-flow"). */
+  background: BackgroundProgram[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /** The file it came from. */
@@ -43,9 +51,9 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'fixable'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'fixable', 'background', 'containers'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
-const EXTRA_KEYS = ['in', 'argv'];
+const EXTRA_KEYS = ['in', 'argv', 'early'];
 
 function isDiagnosisStepId(v: unknown): v is DiagnosisStepId {
   return typeof v === 'string' && (DIAGNOSIS_STEP_IDS as readonly string[]).includes(v);
@@ -125,8 +133,21 @@ export function parseScenario(data: unknown, file: string): Scenario {
     }
     const unknown = unknownPlaceholders(argv);
     if (unknown.length) fail(`${where}.argv`, `unknown placeholder {${unknown[0]}}`);
-    return { in: e.in as ExtraPlace, argv };
+    if (e.early !== undefined && typeof e.early !== 'boolean') return fail(`${where}.early`, 'must be true or false');
+    return { in: e.in as ExtraPlace, argv, ...(e.early === true ? { early: true } : {}) };
   });
+
+  const backgroundRaw = data.background ?? [];
+  if (!Array.isArray(backgroundRaw)) return fail('background', `must be an array of program names (${BACKGROUND_PROGRAMS.join(', ')})`);
+  backgroundRaw.forEach((b, i) => {
+    if (!(BACKGROUND_PROGRAMS as readonly unknown[]).includes(b)) fail(`background[${i}]`, `${JSON.stringify(b)} is not a lab program (one of ${BACKGROUND_PROGRAMS.join(', ')})`);
+  });
+  if (backgroundRaw.length && !containerBuilt) fail('background', 'needs the container namespace, which the scenario leaves out');
+
+  const containers = data.containers;
+  if (containers !== undefined && (typeof containers !== 'number' || !Number.isInteger(containers) || containers < 1 || containers > 16)) {
+    return fail('containers', 'must be a whole number from 1 to 16');
+  }
 
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
@@ -138,6 +159,8 @@ export function parseScenario(data: unknown, file: string): Scenario {
     expect: { diagnosis: diagnosis as DiagnosisStepId | null, warn: warn as DiagnosisStepId[], egress },
     omit: omit as string[],
     extra,
+    background: backgroundRaw as BackgroundProgram[],
+    ...(containers === undefined ? {} : { containers }),
     ...(fixable === undefined ? {} : { fixable }),
     file,
   };

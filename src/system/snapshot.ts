@@ -1,9 +1,11 @@
 // Gather every fact the checks judge, once, in parallel where the facts are independent.
 // Reading only: nothing here changes the system.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import type { ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import type { ConntrackFacts, ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
 import { parseLinks, parseRouteGet, parseRoutes, parseSysctl } from '../parse/ip-json.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
+import { parseConntrack } from '../parse/conntrack.js';
+import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
@@ -77,6 +79,34 @@ function interfaceKeys(names: (string | null | undefined)[]): string[] {
     .flatMap((n) => [`net.ipv4.conf.${n}.forwarding`, `net.ipv4.conf.${n}.rp_filter`]);
 }
 
+/** A file under /proc/net of one side: /proc/net is per network namespace, so read it from inside. */
+async function readProcNet(ns: string | null, file: string): Promise<string | null> {
+  if (!ns) {
+    try {
+      return await readFile(`/proc/net/${file}`, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+  const r = await run(['cat', `/proc/net/${file}`], { ns });
+  return r.failed ? null : r.stdout;
+}
+
+/** Packets the side's kernel dropped because rp_filter rejected their source (null: unreadable). */
+export async function readRpFilterDrops(ns: string | null): Promise<number | null> {
+  const text = await readProcNet(ns, 'netstat');
+  return text === null ? null : (parseNetstat(text)[RP_FILTER_COUNTER] ?? null);
+}
+
+/** Conntrack entries whose original source is `src`: conntrack-tools, else /proc/net/nf_conntrack. */
+export async function readConntrack(ns: string | null, src: string): Promise<ConntrackFacts> {
+  const r = await run(['conntrack', '-L', '-s', src], { ns });
+  if (!r.failed) return { source: 'conntrack', entries: parseConntrack(r.stdout) };
+  const proc = await readProcNet(ns, 'nf_conntrack');
+  if (proc !== null) return { source: '/proc/net/nf_conntrack', entries: parseConntrack(proc).filter((e) => e.orig.src === src) };
+  return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
+}
+
 async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
   const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
   if (r.spawnError) return { ok: false, error: describeFailure(r) };
@@ -116,6 +146,7 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
   const nsExists = identity !== null;
 
   const netfilterP = readNetfilter(hostNs);
+  const rpDropsP = readRpFilterDrops(hostNs);
   const [hostLR, hostLookup, baseSysctls, containerLR, containerLookup, ownResolv, hostResolv] = await Promise.all([
     linksAndRoutes(hostNs, errors),
     lookup(hostNs, [input.target]),
@@ -155,14 +186,23 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     errors,
   };
   const topo = resolveTopology(partial);
-  const [ifSysctls, forwardLookup, netfilter] = await Promise.all([
-    readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
+  // Every host interface's rp_filter: replies may come back on any of them.
+  const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
+  const nsIp = topo.nsAddress?.ip ?? null;
+  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops] = await Promise.all([
+    readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
     topo.nsAddress && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.nsAddress.ip, 'iif', topo.bridge.name]) : null,
+    nsIp ? lookup(hostNs, [nsIp]) : null,
+    nsIp ? readConntrack(hostNs, nsIp) : null,
     netfilterP,
+    rpDropsP,
   ]);
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
   partial.forwardLookup = forwardLookup;
+  partial.replyLookup = replyLookup;
+  partial.conntrack = conntrack;
+  partial.rpFilterDrops = { before: rpDrops, after: null };
   return partial;
 }
