@@ -11,6 +11,8 @@ Usage:
   netdoctor lab up [SCENARIO] [--prefix P] [...]   build a sandbox lab (never touches the host)
   netdoctor lab down [--prefix P | --all]          remove a lab completely
   netdoctor lab list                    scenarios and running labs
+  netdoctor lab up --world [--prefix P]            a lab world: the tutorial's commands work verbatim inside
+  netdoctor lab shell | lab exec -- CMD...         a shell, or one command, inside the world
 
 check options:
   --ns NAME         the namespace to diagnose (as listed by \`ip netns\`)

@@ -18,6 +18,8 @@ export function interfaceNameProblem(name: string): string | null {
   if (/[\x00-\x1f\x7f]/.test(name)) return 'contains a control character';
   if (/[\s/:]/.test(name)) return 'contains whitespace, "/" or ":"';
   if (!/^[\x21-\x7e]+$/.test(name)) return 'contains non-ASCII characters';
+  // The kernel reads '%' as a name template ("br%d" becomes br0): no interface is named with one.
+  if (name.includes('%')) return 'contains "%" (the kernel treats it as a name template)';
   return null;
 }
 

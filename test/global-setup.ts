@@ -8,6 +8,8 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { run } from '../src/system/run.js';
+import { worldDown } from '../src/lab/world.js';
+import { WORLD_DIR } from '../src/lab/world-plan.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -82,6 +84,9 @@ async function sweep(own: string | null): Promise<string[]> {
   if (!isRoot()) return [];
   const live = liveTags();
   if (own) live.delete(own);
+  // Lab worlds are pinned under WORLD_DIR, not named in /run/netns: take them down first
+  // (worldDown also stops whatever still runs inside them).
+  for (const prefix of strays(list(WORLD_DIR), live, own)) await worldDown(prefix).catch(() => undefined);
   const doomed = strays(list(NETNS_DIR), live, own);
   if (doomed.length) {
     await run(['ip', '-force', '-batch', '-'], { input: `${doomed.map((n) => `netns del ${n}`).join('\n')}\n`, timeoutMs: 30_000 });

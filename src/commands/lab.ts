@@ -7,6 +7,9 @@ import { UsageError } from '../validate.js';
 import { shellQuote as showCommand } from '../report/escape.js';
 import { wrapText } from '../report/wrap.js';
 import { parseCommandArgs } from './args.js';
+import { findScenario } from '../lab/scenario.js';
+import { listWorlds, worldDown, worldDownAll, worldExec, worldShell, worldUp, type WorldDownResult, type WorldInfo } from '../lab/world.js';
+import { DEFAULT_WORLD_PREFIX } from '../lab/world-plan.js';
 
 export const LAB_HELP = `netdoctor lab: a disposable sandbox that rebuilds the tutorial (correctly, or with one
 mistake) entirely inside network namespaces of its own. It never touches the host's links,
@@ -15,8 +18,16 @@ routes, rules or sysctls; its "internet" is a namespace where ${TARGET_IP} stand
 Usage:
   netdoctor lab up [SCENARIO] [options]    build a lab (SCENARIO: an id from \`lab list\`, default
                                            "healthy", or a path to a scenario .json file)
-  netdoctor lab down [--prefix P | --all]  remove a lab completely (default prefix "${DEFAULTS.prefix}")
-  netdoctor lab list [--json]              scenarios with their expected diagnosis, and labs that are up
+  netdoctor lab up --world [SCENARIO] [--prefix P]
+                                           build a lab world in which the tutorial's commands work
+                                           verbatim (default prefix "${DEFAULT_WORLD_PREFIX}"; without SCENARIO
+                                           it is empty: you build the tutorial yourself)
+  netdoctor lab shell [--prefix P]         an interactive shell inside the world
+  netdoctor lab exec [--prefix P] -- CMD [ARGS...]
+                                           run one command inside the world (its exit code is passed on)
+  netdoctor lab down [--prefix P | --all]  remove a lab or world completely (default: lab "${DEFAULTS.prefix}"
+                                           and world "${DEFAULT_WORLD_PREFIX}")
+  netdoctor lab list [--json]              scenarios with their expected diagnosis, labs and worlds that are up
 
 lab up options:
   --prefix P        name prefix: namespaces P-host, P-inet and P-NS (default "${DEFAULTS.prefix}")
@@ -36,7 +47,31 @@ lab down options:
 
 Interface names live inside the lab's own namespaces, so the tutorial's names (br0, veth0,
 eth0) cannot clash with the real host's.
+
+A world goes further: its host namespace plays your machine's root namespace and has a private
+/run/netns, so \`ip netns add ns0\`, \`ip link add br0 type bridge\`, \`sysctl -w
+net.ipv4.ip_forward=1\` and \`iptables -t nat -A POSTROUTING ...\` typed in \`lab shell\` act on
+the world only. A real ns0 on this machine is neither seen nor touched; the host's
+\`ip netns list\` does not show the world at all.
 `;
+
+function worldUpText(info: WorldInfo): string {
+  const a = info.addresses;
+  const what = info.scenario ? `built as scenario ${info.scenario}` : 'empty: nothing of the tutorial is built yet';
+  return [
+    `Lab world "${info.prefix}" is up (${what}).`,
+    '',
+    '  Its host namespace plays your machine: uplink eth0 ' + `${a.uplinkCidr} via ${a.gateway} to the lab internet,`,
+    `  where ${a.target} stands in for 8.8.8.8. \`ip netns add ns0\` in the world creates ns0 there only.`,
+    '',
+    'Type the tutorial in it:',
+    `  ${showCommand(info.commands.shell)}`,
+    `  ${showCommand(['netdoctor', 'lab', 'exec', '--prefix', info.prefix, '--', 'ip', 'netns', 'add', 'ns0'])}`,
+    'Remove it (and everything made inside):',
+    `  ${showCommand(info.commands.down)}`,
+    '',
+  ].join('\n');
+}
 
 function labUpText(info: LabInfo): string {
   const n = info.names;
@@ -102,6 +137,7 @@ async function upCommand(argv: string[]): Promise<number> {
       uplink: { type: 'string' },
       subnet: { type: 'string' },
       containers: { type: 'string' },
+      world: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -109,6 +145,14 @@ async function upCommand(argv: string[]): Promise<number> {
   );
   if (values.help) {
     process.stdout.write(LAB_HELP);
+    return EXIT.healthy;
+  }
+  if (values.world) {
+    const custom = (['ns', 'bridge', 'veth-host', 'veth-ns', 'uplink', 'subnet'] as const).find((k) => values[k] !== undefined);
+    if (custom) throw new UsageError(`lab up --world: --${custom} cannot be changed: a world uses the tutorial's own names and subnet`);
+    const scenario = positionals[0] === undefined ? null : findScenario(positionals[0]);
+    const info = await worldUp(values.prefix ?? DEFAULT_WORLD_PREFIX, scenario);
+    process.stdout.write(values.json ? `${JSON.stringify(info)}\n` : worldUpText(info));
     return EXIT.healthy;
   }
   const options: LabOptions = {};
@@ -155,10 +199,30 @@ async function downCommand(argv: string[]): Promise<number> {
   if (values.all && (values.prefix !== undefined || values.ns !== undefined)) {
     throw new UsageError('lab down: --all removes every lab; do not combine it with --prefix or --ns');
   }
-  const results = values.all
-    ? await labDownAll()
-    : [await labDown(values.prefix ?? DEFAULTS.prefix, values.ns === undefined ? {} : { ns: values.ns })];
-  process.stdout.write(values.json ? `${JSON.stringify({ removed: results })}\n` : downText(results));
+  let worlds: WorldDownResult[];
+  let results: LabDownResult[];
+  if (values.all) {
+    worlds = await worldDownAll();
+    results = await labDownAll();
+  } else if (values.prefix !== undefined) {
+    worlds = [await worldDown(values.prefix)].filter((w) => w.removed);
+    results = worlds.length && values.ns === undefined ? [] : [await labDown(values.prefix, values.ns === undefined ? {} : { ns: values.ns })];
+  } else {
+    worlds = [await worldDown(DEFAULT_WORLD_PREFIX)].filter((w) => w.removed);
+    results = [await labDown(DEFAULTS.prefix, values.ns === undefined ? {} : { ns: values.ns })];
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ removed: results, worlds })}\n`);
+    return EXIT.healthy;
+  }
+  const worldLines = worlds.map((w) => {
+    const inside = w.learnerNamespaces ? `, with ${w.learnerNamespaces} namespace(s) made inside it` : '';
+    const procs = w.killed ? `; stopped ${w.killed} process(es) still running in it` : '';
+    return `Removed lab world "${w.prefix}"${inside}${procs}\n`;
+  });
+  // Next to a removed world, "nothing to remove" for the lab of the same prefix is noise.
+  const labResults = worlds.length ? results.filter((r) => r.removed.length || r.stateFileRemoved) : results;
+  process.stdout.write(worldLines.join('') + (labResults.length || !worlds.length ? downText(labResults) : ''));
   return EXIT.healthy;
 }
 
@@ -175,8 +239,9 @@ function listCommand(argv: string[]): number {
     ...(s.fixable === undefined ? {} : { fixable: s.fixable }),
   }));
   const labs = listLabs();
+  const worlds = listWorlds();
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ scenarios, labs })}\n`);
+    process.stdout.write(`${JSON.stringify({ scenarios, labs, worlds })}\n`);
     return EXIT.healthy;
   }
   const idWidth = Math.max(...scenarios.map((s) => s.id.length));
@@ -192,14 +257,67 @@ function listCommand(argv: string[]): number {
     const status = l.status === 'up' ? '' : `  [${l.status}]`;
     lines.push(`  ${l.prefix}  ${l.scenario ?? '?'}  since ${l.createdAt ?? '?'}  ${l.namespaces.join(' ')}${status}${damage}`);
   }
-  if (labs.length) lines.push('', 'Remove one with: netdoctor lab down --prefix P   (or --all)');
+  lines.push('', 'Lab worlds up (netdoctor lab shell --prefix P):');
+  if (worlds.length === 0) lines.push('  none');
+  for (const w of worlds) lines.push(`  ${w}`);
+  if (labs.length || worlds.length) lines.push('', 'Remove one with: netdoctor lab down --prefix P   (or --all)');
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.healthy;
+}
+
+async function shellCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('lab shell', argv, { prefix: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    process.stdout.write(LAB_HELP);
+    return EXIT.healthy;
+  }
+  const prefix = values.prefix ?? DEFAULT_WORLD_PREFIX;
+  process.stderr.write(
+    `netdoctor: a shell inside lab world "${prefix}". Commands here act on the world only; ` +
+      `${TARGET_IP} stands in for 8.8.8.8. Leave with exit.\n`,
+  );
+  const r = await worldShell(prefix);
+  if (r.spawnError) throw new CannotInspectError(`lab shell: could not start ${r.argv.at(-3) ?? 'the shell'} (${r.spawnError})`, 'is nsenter (util-linux) installed?');
+  return r.exitCode;
+}
+
+/** `lab exec [--prefix P] [--] CMD ARGS...`: netdoctor's own flags stop at `--` or the first word. */
+export function parseExecArgs(argv: string[]): { prefix: string; help: boolean; command: string[] } {
+  let prefix = DEFAULT_WORLD_PREFIX;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') return { prefix, help: false, command: argv.slice(i + 1) };
+    if (a === '-h' || a === '--help') return { prefix, help: true, command: [] };
+    if (a === '--prefix') {
+      const v = argv[i + 1];
+      if (v === undefined) throw new UsageError("lab exec: option '--prefix <value>' argument missing");
+      prefix = v;
+      i++;
+    } else if (a.startsWith('--prefix=')) prefix = a.slice('--prefix='.length);
+    else if (a.startsWith('-')) throw new UsageError(`lab exec: unknown option ${JSON.stringify(a)} (put the command after --: netdoctor lab exec -- CMD ARGS...)`);
+    else return { prefix, help: false, command: argv.slice(i) };
+  }
+  return { prefix, help: false, command: [] };
+}
+
+async function execCommand(argv: string[]): Promise<number> {
+  const { prefix, help, command } = parseExecArgs(argv);
+  if (help) {
+    process.stdout.write(LAB_HELP);
+    return EXIT.healthy;
+  }
+  const r = await worldExec(prefix, command);
+  if (r.spawnError) throw new CannotInspectError(`lab exec: could not start nsenter (${r.spawnError})`, 'install util-linux');
+  return r.exitCode;
 }
 
 export async function labCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
+    case 'shell':
+      return shellCommand(rest);
+    case 'exec':
+      return execCommand(rest);
     case 'up':
       return upCommand(rest);
     case 'down':
@@ -213,8 +331,8 @@ export async function labCommand(argv: string[]): Promise<number> {
       process.stdout.write(LAB_HELP);
       return EXIT.healthy;
     case undefined:
-      throw new UsageError('lab: say what to do: up, down or list (try: netdoctor lab --help)');
+      throw new UsageError('lab: say what to do: up, down, list, shell or exec (try: netdoctor lab --help)');
     default:
-      throw new UsageError(`lab: unknown subcommand ${JSON.stringify(sub)} (expected up, down or list)`);
+      throw new UsageError(`lab: unknown subcommand ${JSON.stringify(sub)} (expected up, down, list, shell or exec)`);
   }
 }

@@ -40,3 +40,8 @@ export function nsLabel(ns: string): string {
 export function hostLabel(hostNs: string | null): string {
   return hostNs ? `host side, ${hostNs}` : 'host side';
 }
+
+/** Evidence line when a host-side step is judged for the address the namespace does not have yet. */
+export function assumedSourceNote(ip: string, ns: string, bridge: string): string {
+  return `judged for ${ip}: ${ns} has no address in ${bridge}'s subnet yet, and this is the one the ns.address fix gives it`;
+}

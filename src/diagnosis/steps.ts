@@ -18,6 +18,7 @@ export const STEP_IDS = [
   'host.rp-filter',
   'host.forward',
   'host.br-netfilter',
+  'host.netfilter-backends',
   'host.masquerade',
   'host.conntrack',
   'ns.dns',

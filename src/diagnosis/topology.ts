@@ -2,7 +2,7 @@
 // bridge, the namespace's address and subnet, and the uplink. Pure; computed once per
 // diagnosis and handed to every check.
 import type { AddrFact, LinkFact, NetSnapshot } from '../model/snapshot.js';
-import { cidrContains, networkCidr } from '../net/ipv4.js';
+import { cidrContains, freeHostAddresses, networkCidr } from '../net/ipv4.js';
 
 export interface Ipv4Address {
   ip: string;
@@ -28,7 +28,14 @@ export interface Topology {
   nsAddress: Ipv4Address | null;
   /** The bridge address in the namespace's subnet (else its first IPv4 address). */
   bridgeAddress: Ipv4Address | null;
-  /** The namespace's subnet, else the bridge's. */
+  /**
+   * The address the namespace's traffic leaves with: its own when it is in the bridge's subnet
+   * (or the bridge has none), else the one the ns.address fix would give it, so the host-side
+   * steps (forward, masquerade) are still judged for the traffic that will flow once the earlier
+   * steps are fixed. `assumed` marks the second case. null: neither is known.
+   */
+  source: (Ipv4Address & { assumed: boolean }) | null;
+  /** The subnet of `source`, else the namespace's, else the bridge's. */
   subnet: string | null;
   /** Where the host sends traffic for the target. */
   uplink: { name: string; gateway: string | null } | null;
@@ -107,6 +114,13 @@ export function resolveTopology(snap: NetSnapshot): Topology {
   const bridgeAddress =
     (nsAddress && bridgeAddrs.find((a) => cidrContains(a.subnet, nsAddress.ip))) ?? bridgeAddrs[0] ?? null;
 
+  let source: Topology['source'] = null;
+  if (nsAddress && (bridgeAddrs.length === 0 || inBridgeSubnet(nsAddress))) source = { ...nsAddress, assumed: false };
+  else if (bridgeAddress) {
+    const [ip] = freeHostAddresses(bridgeAddress.subnet, bridgeAddrs.map((a) => a.ip));
+    if (ip) source = { ip, prefixlen: bridgeAddress.prefixlen, subnet: bridgeAddress.subnet, cidr: `${ip}/${bridgeAddress.prefixlen}`, assumed: true };
+  }
+
   const lookup = snap.host.lookup;
   const uplink = lookup.ok ? { name: lookup.dev, gateway: lookup.gateway ?? null } : null;
 
@@ -118,7 +132,8 @@ export function resolveTopology(snap: NetSnapshot): Topology {
     bridge,
     nsAddress,
     bridgeAddress,
-    subnet: nsAddress?.subnet ?? bridgeAddress?.subnet ?? null,
+    source,
+    subnet: source?.subnet ?? nsAddress?.subnet ?? bridgeAddress?.subnet ?? null,
     uplink,
   };
 }

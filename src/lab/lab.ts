@@ -182,11 +182,19 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
     const input = `${cmds.map((c) => c.argv.slice(1).join(' ')).join('\n')}\n`;
     const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS });
     if (!r.failed) return;
-    // ip stops at the first failing line and names it: "Command failed -:3".
+    // ip stops at the first failing line and usually names it ("Command failed -:3"); some
+    // errors (a parse error) come without the line: then blame the batch, not its first line.
     const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? '0');
-    const culprit = cmds[line - 1] ?? first;
     const stderr = r.stderr.replace(/Command failed -:\d+\s*/g, '');
-    throw failure(culprit, { ...r, stderr });
+    const culprit = cmds[line - 1];
+    if (culprit) throw failure(culprit, { ...r, stderr });
+    const lines = cmds.map((c) => commandArgv(c).join(' '));
+    throw new LabBuildError(
+      `${describeFailure({ ...r, argv, stderr })} (one of: ${lines.join('; ')})`,
+      argv,
+      stderr.trim(),
+      [...new Set(cmds.map((c) => c.step))].join(', '),
+    );
   }
   for (const c of cmds) {
     const r = c.argv[0] === 'ip' || c.ns === null

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, quoteForMessage } from '../validate.js';
-import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type ExtraCommand, type ExtraPlace } from './topology.js';
+import { BUILD_STEP_IDS, isBuildStepId, selectSteps, unknownPlaceholders, type BuildStepId, type ExtraCommand, type ExtraPlace } from './topology.js';
 
 // Scenario files name diagnosis steps; the ids come from the one list (a leaf module, cheap to load).
 export { STEP_IDS as DIAGNOSIS_STEP_IDS } from '../diagnosis/steps.js';
@@ -35,7 +35,13 @@ export interface Scenario {
   /** How many containers the lab needs on its bridge (absent: 1; `lab up --containers` overrides). */
   containers?: number;
   /** Lab programs started after the build and before `extra` (e.g. "udp-flow"). */
-  background: BackgroundProgram[];
+  background?: BackgroundProgram[];
+  /**
+   * Build steps the scenario's own commands rely on (an address added to the container's veth
+   * end needs it moved there). Lets faults be combined: a combination that leaves out a step
+   * another fault needs cannot be built. `extra` in "ns" implies netns.exists.
+   */
+  needs: BuildStepId[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /** The file it came from. */
@@ -51,7 +57,7 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'fixable', 'background', 'containers'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'background', 'containers'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
 const EXTRA_KEYS = ['in', 'argv', 'early'];
 
@@ -118,7 +124,8 @@ export function parseScenario(data: unknown, file: string): Scenario {
 
   const extraRaw = data.extra ?? [];
   if (!Array.isArray(extraRaw)) return fail('extra', 'must be an array of { "in": ..., "argv": [...] }');
-  const containerBuilt = selectSteps(omit as string[]).built.includes('netns.exists');
+  const { built } = selectSteps(omit as string[]);
+  const containerBuilt = built.includes('netns.exists');
   const extra = extraRaw.map((e: unknown, i): ExtraCommand => {
     const where = `extra[${i}]`;
     if (!isRecord(e)) return fail(where, 'must be an object { "in": ..., "argv": [...] }');
@@ -149,6 +156,16 @@ export function parseScenario(data: unknown, file: string): Scenario {
     return fail('containers', 'must be a whole number from 1 to 16');
   }
 
+  const needsRaw = data.needs ?? [];
+  if (!Array.isArray(needsRaw)) return fail('needs', 'must be an array of build step ids');
+  const needs = needsRaw.map((n, i): BuildStepId => {
+    if (typeof n !== 'string' || !isBuildStepId(n)) return fail(`needs[${i}]`, `${JSON.stringify(n)} is not a build step (one of ${BUILD_STEP_IDS.join(', ')})`);
+    // A scenario that needs what it leaves out could never be built.
+    if (!built.includes(n)) fail(`needs[${i}]`, `"${n}" is not built by this scenario (left out, or it depends on a step that is)`);
+    return n;
+  });
+  if (extra.some((e) => e.in === 'ns') && !needs.includes('netns.exists')) needs.push('netns.exists');
+
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
 
@@ -161,6 +178,8 @@ export function parseScenario(data: unknown, file: string): Scenario {
     extra,
     background: backgroundRaw as BackgroundProgram[],
     ...(containers === undefined ? {} : { containers }),
+
+    needs,
     ...(fixable === undefined ? {} : { fixable }),
     file,
   };

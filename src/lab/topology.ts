@@ -320,6 +320,8 @@ export interface BuildStep {
 }
 
 /** The tutorial, step by step, for this lab's names and addresses. */
+// Names always follow their keyword (`dev NAME`, `name NAME`): a bare interface name such as
+// "a" or "t" would otherwise be read by ip as an abbreviated keyword (address, txqueuelen).
 export function buildSteps(config: LabConfig): BuildStep[] {
   const n = config.names;
   const a = config.addresses;
@@ -331,26 +333,26 @@ export function buildSteps(config: LabConfig): BuildStep[] {
     base: [
       top('ip', 'netns', 'add', n.hostNs),
       top('ip', 'netns', 'add', n.inetNs),
-      host('ip', 'link', 'set', 'lo', 'up'),
+      host('ip', 'link', 'set', 'dev', 'lo', 'up'),
       // Created from the host side with its peer placed straight into the internet namespace.
-      host('ip', 'link', 'add', n.uplink, 'type', 'veth', 'peer', 'name', n.inetLink, 'netns', n.inetNs),
-      inet('ip', 'link', 'set', 'lo', 'up'),
+      host('ip', 'link', 'add', 'name', n.uplink, 'type', 'veth', 'peer', 'name', n.inetLink, 'netns', n.inetNs),
+      inet('ip', 'link', 'set', 'dev', 'lo', 'up'),
       inet('ip', 'addr', 'add', `${a.target}/32`, 'dev', 'lo'),
       inet('ip', 'addr', 'add', a.gatewayCidr, 'dev', n.inetLink),
-      inet('ip', 'link', 'set', n.inetLink, 'up'),
+      inet('ip', 'link', 'set', 'dev', n.inetLink, 'up'),
     ],
-    'uplink.link': [host('ip', 'addr', 'add', a.uplinkCidr, 'dev', n.uplink), host('ip', 'link', 'set', n.uplink, 'up')],
+    'uplink.link': [host('ip', 'addr', 'add', a.uplinkCidr, 'dev', n.uplink), host('ip', 'link', 'set', 'dev', n.uplink, 'up')],
     'host.uplink': [host('ip', 'route', 'add', 'default', 'via', a.gateway, 'dev', n.uplink)],
     'netns.exists': [top('ip', 'netns', 'add', n.containerNs)],
-    'bridge.exists': [host('ip', 'link', 'add', n.bridge, 'type', 'bridge')],
-    'bridge.up': [host('ip', 'link', 'set', n.bridge, 'up')],
+    'bridge.exists': [host('ip', 'link', 'add', 'name', n.bridge, 'type', 'bridge')],
+    'bridge.up': [host('ip', 'link', 'set', 'dev', n.bridge, 'up')],
     'bridge.address': [host('ip', 'addr', 'add', a.bridgeCidr, 'dev', n.bridge)],
-    'veth.exists': [host('ip', 'link', 'add', n.vethHost, 'type', 'veth', 'peer', 'name', n.vethNs)],
-    'veth.move': [host('ip', 'link', 'set', n.vethNs, 'netns', n.containerNs)],
-    'veth.attached': [host('ip', 'link', 'set', n.vethHost, 'master', n.bridge)],
-    'veth.up': [host('ip', 'link', 'set', n.vethHost, 'up')],
-    'ns.link-up': [ctr('ip', 'link', 'set', n.vethNs, 'up')],
-    'ns.loopback-up': [ctr('ip', 'link', 'set', 'lo', 'up')],
+    'veth.exists': [host('ip', 'link', 'add', 'name', n.vethHost, 'type', 'veth', 'peer', 'name', n.vethNs)],
+    'veth.move': [host('ip', 'link', 'set', 'dev', n.vethNs, 'netns', n.containerNs)],
+    'veth.attached': [host('ip', 'link', 'set', 'dev', n.vethHost, 'master', n.bridge)],
+    'veth.up': [host('ip', 'link', 'set', 'dev', n.vethHost, 'up')],
+    'ns.link-up': [ctr('ip', 'link', 'set', 'dev', n.vethNs, 'up')],
+    'ns.loopback-up': [ctr('ip', 'link', 'set', 'dev', 'lo', 'up')],
     'ns.address': [ctr('ip', 'addr', 'add', a.nsCidr, 'dev', n.vethNs)],
     'ns.default-route': [ctr('ip', 'route', 'add', 'default', 'via', a.bridgeIp)],
     'host.ip-forward': [host('sysctl', '-w', 'net.ipv4.ip_forward=1')],

@@ -1,6 +1,6 @@
 // Read every netfilter backend on one side (host, or a named namespace) into one Ruleset.
 // Read-only: `nft list`, `iptables-nft-save` and `iptables-legacy-save` create nothing, and
-// iptables-legacy is only asked about tables the kernel already lists, so reading never
+// iptables-legacy-save (no -t) dumps only the tables the kernel already lists, so reading never
 // instantiates a legacy table that was not there.
 import { readFile } from 'node:fs/promises';
 import type { Ruleset, Table } from '../netfilter/model.js';
@@ -30,10 +30,12 @@ async function legacyTableNames(ns: string | null): Promise<string[] | null> {
 }
 
 export async function readNetfilter(ns: string | null): Promise<NetfilterRead> {
-  const [nft, ipt, legacyNames] = await Promise.all([
+  // iptables-legacy-save without -t dumps only the tables listed in /proc/net/ip_tables_names
+  // (it never asks for one by name, which would create it): one spawn instead of one per table.
+  const [nft, ipt, legacy] = await Promise.all([
     run(['nft', '-j', 'list', 'ruleset'], { ns }),
     run(['iptables-nft-save'], { ns }),
-    legacyTableNames(ns),
+    run(['iptables-legacy-save'], { ns }),
   ]);
   const sources: Source[] = [];
   const errors: string[] = [];
@@ -62,21 +64,17 @@ export async function readNetfilter(ns: string | null): Promise<NetfilterRead> {
     sources.push({ source: 'nft', status: parsed.tables.length ? 'read' : 'empty' });
   }
 
-  if (!legacyNames?.length) sources.push({ source: 'iptables-legacy', status: 'empty' });
-  else {
-    const results = await Promise.all(legacyNames.map((t) => run(['iptables-legacy-save', '-t', t], { ns })));
-    const missing = results.find((r) => r.spawnError === 'ENOENT');
-    if (missing) sources.push({ source: 'iptables-legacy', status: 'absent', detail: `kernel has legacy tables (${legacyNames.join(', ')}) but iptables-legacy-save is not installed` });
-    else {
-      const failed = results.find((r) => r.failed);
-      if (failed) sources.push({ source: 'iptables-legacy', status: 'error', detail: describeFailure(failed) });
-      for (const r of results.filter((r) => !r.failed)) {
-        const parsed = parseIptablesSave(r.stdout, 'iptables-legacy');
-        tables.push(...parsed.tables);
-        errors.push(...parsed.errors.map((e) => `iptables-legacy-save: ${e}`));
-      }
-      if (!failed) sources.push({ source: 'iptables-legacy', status: 'read' });
-    }
+  if (legacy.spawnError === 'ENOENT' || legacy.failed) {
+    // Not installed, or it could not list: does the kernel hold legacy tables at all?
+    const names = await legacyTableNames(ns);
+    if (!names?.length) sources.push({ source: 'iptables-legacy', status: 'empty' });
+    else if (legacy.spawnError === 'ENOENT') sources.push({ source: 'iptables-legacy', status: 'absent', detail: `kernel has legacy tables (${names.join(', ')}) but iptables-legacy-save is not installed` });
+    else sources.push({ source: 'iptables-legacy', status: 'error', detail: describeFailure(legacy) });
+  } else {
+    const parsed = parseIptablesSave(legacy.stdout, 'iptables-legacy');
+    tables.push(...parsed.tables);
+    errors.push(...parsed.errors.map((e) => `iptables-legacy-save: ${e}`));
+    sources.push({ source: 'iptables-legacy', status: parsed.tables.length ? 'read' : 'empty' });
   }
   return { ruleset: { tables, errors }, sources };
 }

@@ -2,7 +2,7 @@
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
   /** Run inside this named network namespace (`ip netns exec NS ...`). null/undefined: here. */
@@ -29,6 +29,7 @@ export interface RunResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+const FORCE_KILL_AFTER_MS = 1000;
 
 /** argv that runs `argv` inside namespace `ns` (or `argv` itself when ns is null). */
 export function inNs(ns: string | null | undefined, argv: readonly string[]): string[] {
@@ -51,28 +52,72 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const [file, ...args] = full;
   if (!file) throw new Error('run: empty argv');
   const started = performance.now();
-  const result = await execa(file, args, {
-    reject: false,
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  const outcome = await spawnCollect(file, args, {
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     input: opts.input,
-    stdin: opts.input === undefined ? 'ignore' : 'pipe',
-    env: { ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-    stripFinalNewline: false,
-    // Kill the whole process if it ignores SIGTERM after the timeout.
-    forceKillAfterDelay: 1000,
+    env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
   });
-  const code = (result as { code?: string }).code;
-  const spawnError = result.exitCode === undefined && code ? code : null;
   return {
     argv: full,
-    exitCode: result.exitCode ?? null,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-    failed: result.failed,
-    timedOut: result.timedOut,
-    spawnError,
+    ...outcome,
+    failed: outcome.exitCode !== 0 || outcome.timedOut || outcome.spawnError !== null,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+interface Collected {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  spawnError: string | null;
+}
+
+// A bare child_process spawn (no shell): importing execa alone cost ~60 ms of every run's
+// startup, more than all the queries of a passive check together.
+function spawnCollect(file: string, args: string[], o: { timeoutMs: number; input?: string; env: NodeJS.ProcessEnv }): Promise<Collected> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let spawnError: string | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGTERM');
+      // Kill it for good if it ignores SIGTERM.
+      killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+    }, o.timeoutMs);
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    if (o.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => {}); // the program may exit without reading its input
+      child.stdin.end(o.input);
+    }
+    // A killed program's own children may still hold its pipes open: stop waiting for them.
+    child.on('exit', () => {
+      if (timedOut) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
+    });
+    // 'close' comes after 'error' too (spawn failures), once every stream is drained.
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      resolve({
+        exitCode: spawnError ? null : code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        timedOut,
+        spawnError,
+      });
+    });
+  });
 }
 
 /** One-line description of why a command failed, for evidence and error messages. */
@@ -161,4 +206,37 @@ export function stopBackground(p: BackgroundProcess): boolean {
   } catch {
     return false;
   }
+}
+
+export interface AttachedResult {
+  argv: string[];
+  /** The exit code, or 128 + the signal number when the process was killed by a signal. */
+  exitCode: number;
+  spawnError: string | null;
+}
+
+/**
+ * Run an interactive or user-given command on this terminal: stdin, stdout and stderr are
+ * inherited and there is no timeout (the user decides when it ends). Still an argv array,
+ * never a shell. Ctrl-C goes to the child (same process group); netdoctor waits for it.
+ */
+export function runAttached(argv: readonly string[], opts: { env?: Record<string, string> } = {}): Promise<AttachedResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('runAttached: empty argv');
+  const ignore = () => undefined;
+  process.on('SIGINT', ignore);
+  process.on('SIGQUIT', ignore);
+  return new Promise((resolve) => {
+    let spawnError: string | null = null;
+    const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH) } });
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e.code ?? 'ERROR';
+    });
+    child.on('close', (code, signal) => {
+      process.off('SIGINT', ignore);
+      process.off('SIGQUIT', ignore);
+      const signo = signal ? ((osConstants.signals as Record<string, number>)[signal] ?? 0) : 0;
+      resolve({ argv: [...argv], exitCode: spawnError ? 127 : (code ?? 128 + signo), spawnError });
+    });
+  });
 }

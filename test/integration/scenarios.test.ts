@@ -11,6 +11,7 @@ vi.setConfig({ maxConcurrency: 64 });
 interface CheckStep {
   id: string;
   status: string;
+  summary: string;
 }
 interface CheckReport {
   schemaVersion: number;
@@ -58,6 +59,9 @@ describe.skipIf(skip !== null).concurrent('every scenario, built and diagnosed f
         for (const step of want.warn) {
           expect(report?.steps.find((s) => s.id === step)?.status, `${step} should warn`).toBe('warn');
         }
+        // No false alarms: a warning the scenario does not announce fails the test.
+        const unexpected = (report?.steps ?? []).filter((s) => s.status === 'warn' && !want.warn.includes(s.id as never));
+        expect(unexpected.map((s) => `${s.id}: ${s.summary}`), 'unexpected warnings').toEqual([]);
       } finally {
         await labDown(opts.prefix, ['--ns', opts.ns]);
       }

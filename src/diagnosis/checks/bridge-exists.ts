@@ -30,8 +30,8 @@ export const bridgeExists: Check = {
     }
     return fail(`there is no bridge ${name} on the host side`, evidence, {
       title: `Create bridge ${name}`,
-      commands: [hostIp(scope, 'link', 'add', name, 'type', 'bridge')],
-      undo: [hostIp(scope, 'link', 'del', name)],
+      commands: [hostIp(scope, 'link', 'add', 'name', name, 'type', 'bridge')],
+      undo: [hostIp(scope, 'link', 'del', 'dev', name)],
     });
   },
 };

@@ -14,8 +14,8 @@ export const bridgeUp: Check = {
     if (link.up) return pass(`bridge ${link.name} is up`, [linkLine(link)]);
     return fail(`bridge ${link.name} is down`, [linkLine(link)], {
       title: `Bring ${link.name} up`,
-      commands: [hostIp(scope, 'link', 'set', link.name, 'up')],
-      undo: [hostIp(scope, 'link', 'set', link.name, 'down')],
+      commands: [hostIp(scope, 'link', 'set', 'dev', link.name, 'up')],
+      undo: [hostIp(scope, 'link', 'set', 'dev', link.name, 'down')],
     });
   },
 };

@@ -5,7 +5,8 @@ export const egressPing: Check = {
   title: 'A ping from the namespace gets a reply',
   explanation:
     'The proof: a real ping from inside the namespace to the target. The steps above read the kernel\'s configuration; the ping shows whether packets really get out and back.',
-  requires: [],
+  // No namespace, no ping from it (egress is still reported broken).
+  requires: ['netns.exists'],
   run({ snap, ping }) {
     const target = snap.input.target;
     if (!ping || !ping.ran) return skip(ping ? `not probed: ${ping.error ?? 'ping did not run'}` : 'not probed (--no-probe)');

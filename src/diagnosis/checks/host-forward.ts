@@ -4,6 +4,7 @@ import { hostExec, RULE_COMMENT, type CommandScope } from '../../fixes/commands.
 import type { FixPlan } from '../../model/result.js';
 import { ownerNote, ownerOf } from '../owners.js';
 import { fail, pass, skip, type Check } from '../check.js';
+import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
 export function describeChainOutcome(o: ChainOutcome): string {
@@ -32,8 +33,8 @@ export const hostForward: Check = {
   requires: ['host.uplink'],
   run({ snap, topo, scope }) {
     const uplink = topo.uplink?.name;
-    const src = topo.nsAddress?.ip;
-    if (!uplink || !src) return skip('cannot evaluate the FORWARD path without the namespace\'s address and the uplink');
+    const src = topo.source?.ip;
+    if (!uplink || !src) return skip('cannot evaluate the FORWARD path without an address for the namespace (its own, or one in the bridge\'s subnet) and the uplink');
     const rs = snap.host.netfilter;
     const target = snap.input.target;
     const out: Packet = { saddr: src, daddr: target, iif: topo.bridge.name, oif: uplink, protocol: 'icmp', ctstate: 'new' };
@@ -41,6 +42,7 @@ export const hostForward: Check = {
     const outcomeOut = evaluateFilterHook(rs, 'forward', out);
     const outcomeBack = evaluateFilterHook(rs, 'forward', back);
     const evidence: string[] = [];
+    if (topo.source?.assumed) evidence.push(assumedSourceNote(topo.source.ip, snap.input.ns, topo.bridge.name));
     if (!outcomeOut.chains.length) evidence.push('no chain on the forward hook in any backend: forwarding is not filtered');
     for (const c of outcomeOut.chains) evidence.push(`out ${src} -> ${target} (${topo.bridge.name} -> ${uplink}): ${describeChainOutcome(c)}`);
     for (const c of outcomeBack.chains) evidence.push(`reply ${target} -> ${src} (${uplink} -> ${topo.bridge.name}): ${describeChainOutcome(c)}`);

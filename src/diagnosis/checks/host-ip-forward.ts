@@ -16,8 +16,8 @@ export const hostIpForward: Check = {
     const onBridge = sys[bridgeKey] ?? null;
     const evidence = [`net.ipv4.ip_forward = ${global ?? '(unreadable)'}`];
     if (onBridge !== null) evidence.push(`${bridgeKey} = ${onBridge}`);
-    if (snap.forwardLookup && topo.nsAddress) {
-      evidence.push(lookupLine(snap.input.target, snap.forwardLookup, ` from ${topo.nsAddress.ip} iif ${topo.bridge.name}`));
+    if (snap.forwardLookup && topo.source) {
+      evidence.push(lookupLine(snap.input.target, snap.forwardLookup, ` from ${topo.source.ip} iif ${topo.bridge.name}`));
     }
     if (global !== '1') {
       return fail(`IPv4 forwarding is off on the host (net.ipv4.ip_forward = ${global ?? '?'})`, evidence, {

@@ -4,6 +4,7 @@ import type { FixPlan } from '../../model/result.js';
 import type { HostFacts } from '../../model/snapshot.js';
 import { ownerNote, ownerOf } from '../owners.js';
 import { fail, pass, skip, type Check } from '../check.js';
+import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
 function where(c: NatCandidate): string {
@@ -21,11 +22,12 @@ export const hostMasquerade: Check = {
   requires: ['host.uplink'],
   run({ snap, topo, scope }) {
     const uplink = topo.uplink?.name;
-    const src = topo.nsAddress?.ip;
-    if (!uplink || !src) return skip('cannot evaluate source NAT without the namespace\'s address and the uplink');
+    const src = topo.source?.ip;
+    if (!uplink || !src) return skip('cannot evaluate source NAT without an address for the namespace (its own, or one in the bridge\'s subnet) and the uplink');
     const target = snap.input.target;
     const outcome = evaluateNatHook(snap.host.netfilter, 'postrouting', { saddr: src, daddr: target, oif: uplink, protocol: 'icmp', ctstate: 'new' });
     const evidence: string[] = [];
+    if (topo.source?.assumed) evidence.push(assumedSourceNote(topo.source.ip, snap.input.ns, topo.bridge.name));
     for (const c of outcome.notApplied) evidence.push(`does not apply: ${where(c)}: "${c.rule.text}": ${c.reason}`);
     for (const c of outcome.maybe) evidence.push(`not evaluated (netdoctor cannot judge this match): ${where(c)}: "${c.rule.text}"`);
     for (const s of snap.host.netfilterSources) {

@@ -70,14 +70,16 @@ export const hostRpFilter: Check = {
       const where = strict.length ? `: the replies come back in on ${strict.join(' or ')} while the route to ${snap.input.target} leaves by ${uplink}, and strict mode drops them` : '';
       return fail(`rp_filter dropped ${delta} packet${delta === 1 ? '' : 's'} while the probe ran${where}`, evidence, fix);
     }
-    if (strict.length && !(probed && delta === 0)) {
+    if (strict.length) {
+      // Without drops counted, the replies did not (yet) come back that way: still a trap.
+      const seen = probed && delta === 0 ? ' (none were counted during this probe)' : '';
       return fail(
-        `strict rp_filter on ${strict.join(', ')}: replies that come back in there are dropped, because the route to ${snap.input.target} leaves by ${uplink}`,
+        `strict rp_filter on ${strict.join(', ')}: replies that come back in there are dropped, because the route to ${snap.input.target} leaves by ${uplink}${seen}`,
         evidence,
         fix,
       );
     }
-    return pass(strict.length ? 'strict rp_filter on another way out, but it dropped nothing during the probe' : `no other way out with strict rp_filter besides ${uplink}`, evidence);
+    return pass(`no other way out with strict rp_filter besides ${uplink}`, evidence);
   },
 };
 

@@ -12,6 +12,7 @@ import { hostIpForward } from './host-ip-forward.js';
 import { hostMasquerade } from './host-masquerade.js';
 import { hostRpFilter } from './host-rp-filter.js';
 import { hostSubnetOverlap } from './host-subnet-overlap.js';
+import { hostNetfilterBackends } from './host-netfilter-backends.js';
 import { hostUplink } from './host-uplink.js';
 import { netnsExists } from './netns-exists.js';
 import { nsAddress } from './ns-address.js';
@@ -26,7 +27,7 @@ import { vethUp } from './veth-up.js';
 const ALL: Check[] = [
   netnsExists, bridgeExists, bridgeUp, bridgeAddress, vethExists, vethAttached, vethUp, nsLinkUp,
   nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostSubnetOverlap, hostIpForward, hostRpFilter,
-  hostForward, hostBrNetfilter, hostMasquerade, hostConntrack, nsDns, egressPing,
+  hostForward, hostBrNetfilter, hostNetfilterBackends, hostMasquerade, hostConntrack, nsDns, egressPing,
 ];
 
 export const CHECKS: Check[] = STEP_IDS.map((id) => {

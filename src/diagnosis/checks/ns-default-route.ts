@@ -8,7 +8,8 @@ export const nsDefaultRoute: Check = {
   explanation:
     'The namespace only knows its own subnet. For any other address, ping says "Network is unreachable" until a default route sends ' +
     'everything else to the gateway: `ip netns exec ns0 ip route add default via 192.168.0.1`, the bridge\'s address.',
-  requires: ['ns.address'],
+  // Which gateway is right depends on the bridge's address: without one there is nothing to judge.
+  requires: ['ns.address', 'bridge.address'],
   run({ snap, topo, scope }) {
     const ns = snap.input.ns;
     const container = snap.container!;

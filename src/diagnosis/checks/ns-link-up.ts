@@ -15,8 +15,8 @@ export const nsLinkUp: Check = {
     if (veth.up) return pass(`${veth.name} is up ${where}`, [linkLine(veth, where)]);
     return fail(`${veth.name} is down ${where}`, [linkLine(veth, where)], {
       title: `Bring ${veth.name} up ${where}`,
-      commands: [nsIp(scope, 'link', 'set', veth.name, 'up')],
-      undo: [nsIp(scope, 'link', 'set', veth.name, 'down')],
+      commands: [nsIp(scope, 'link', 'set', 'dev', veth.name, 'up')],
+      undo: [nsIp(scope, 'link', 'set', 'dev', veth.name, 'down')],
     });
   },
 };

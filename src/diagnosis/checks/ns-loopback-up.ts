@@ -16,8 +16,8 @@ export const nsLoopbackUp: Check = {
     if (lo?.up) return pass(`lo is up ${where}`, [linkLine(lo, where)]);
     return warn(`lo is down ${where} (egress does not need it; local services do)`, lo ? [linkLine(lo, where)] : [`no lo ${where}`], {
       title: `Bring lo up ${where}`,
-      commands: [nsIp(scope, 'link', 'set', 'lo', 'up')],
-      undo: [nsIp(scope, 'link', 'set', 'lo', 'down')],
+      commands: [nsIp(scope, 'link', 'set', 'dev', 'lo', 'up')],
+      undo: [nsIp(scope, 'link', 'set', 'dev', 'lo', 'down')],
     });
   },
 };

@@ -18,8 +18,8 @@ export const vethAttached: Check = {
       [linkLine(veth, 'host side')],
       {
         title: `Attach ${veth.name} to ${bridge}`,
-        commands: [hostIp(scope, 'link', 'set', veth.name, 'master', bridge)],
-        undo: [veth.master ? hostIp(scope, 'link', 'set', veth.name, 'master', veth.master) : hostIp(scope, 'link', 'set', veth.name, 'nomaster')],
+        commands: [hostIp(scope, 'link', 'set', 'dev', veth.name, 'master', bridge)],
+        undo: [veth.master ? hostIp(scope, 'link', 'set', 'dev', veth.name, 'master', veth.master) : hostIp(scope, 'link', 'set', 'dev', veth.name, 'nomaster')],
       },
     );
   },

@@ -33,10 +33,10 @@ export const vethExists: Check = {
         [linkLine(hostEnd, 'host side'), linkLine(nsEnd, 'host side'), `links in ${ns}: ${snap.container!.links.map((l) => l.name).join(', ')}`],
         {
           title: `Move ${nsEnd.name} into ${ns}`,
-          commands: [hostIp(scope, 'link', 'set', nsEnd.name, 'netns', ns)],
+          commands: [hostIp(scope, 'link', 'set', 'dev', nsEnd.name, 'netns', ns)],
           // Moving a link out of a namespace: back to the host side (PID 1's namespace when
           // the host side is the one netdoctor runs in).
-          undo: [nsIp(scope, 'link', 'set', nsEnd.name, 'netns', scope.hostNs ?? '1')],
+          undo: [nsIp(scope, 'link', 'set', 'dev', nsEnd.name, 'netns', scope.hostNs ?? '1')],
         },
       );
     }
@@ -53,11 +53,11 @@ export const vethExists: Check = {
     return fail(`${ns} has no veth connecting it to the host`, evidence, {
       title: `Create the veth pair ${hostEnd} <-> ${nsEnd} and move ${nsEnd} into ${ns}`,
       commands: [
-        hostIp(scope, 'link', 'add', hostEnd, 'type', 'veth', 'peer', 'name', nsEnd),
-        hostIp(scope, 'link', 'set', nsEnd, 'netns', ns),
+        hostIp(scope, 'link', 'add', 'name', hostEnd, 'type', 'veth', 'peer', 'name', nsEnd),
+        hostIp(scope, 'link', 'set', 'dev', nsEnd, 'netns', ns),
       ],
       // Deleting one end of a veth pair deletes both.
-      undo: [hostIp(scope, 'link', 'del', hostEnd)],
+      undo: [hostIp(scope, 'link', 'del', 'dev', hostEnd)],
     });
   },
 };

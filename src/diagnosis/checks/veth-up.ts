@@ -13,8 +13,8 @@ export const vethUp: Check = {
     if (veth.up) return pass(`${veth.name} is up`, [linkLine(veth, 'host side')]);
     return fail(`${veth.name} (the host end) is down`, [linkLine(veth, 'host side')], {
       title: `Bring ${veth.name} up`,
-      commands: [hostIp(scope, 'link', 'set', veth.name, 'up')],
-      undo: [hostIp(scope, 'link', 'set', veth.name, 'down')],
+      commands: [hostIp(scope, 'link', 'set', 'dev', veth.name, 'up')],
+      undo: [hostIp(scope, 'link', 'set', 'dev', veth.name, 'down')],
     });
   },
 };

@@ -26,6 +26,8 @@ describe('recorded scenarios', () => {
       expect(report.diagnosis?.step ?? null).toBe(scenario.expect.diagnosis);
       expect(report.egress).toBe(scenario.expect.egress);
       for (const w of scenario.expect.warn) expect(step(report, w).status).toBe('warn');
+      // No false alarms: every warning is one the scenario announces.
+      expect(report.steps.filter((s) => s.status === 'warn' && !scenario.expect.warn.includes(s.id)).map((s) => `${s.id}: ${s.summary}`)).toEqual([]);
       // Without the probe, the passive steps alone still name the same fault.
       const passive = judge(scenario.id, { probe: false });
       expect(passive.egress).toBe('unknown');
@@ -100,19 +102,19 @@ describe('evidence and fixes name the real cause (lab names: brlab, vh0/vc0, up0
   it('veth-not-moved: says the namespace end was left on the host and moves it', () => {
     const s = step(judge('veth-not-moved'), 'veth.exists');
     expect(s.summary).toMatch(/both ends are on the host: vc0 was never moved into ndrec-ct/);
-    expect(argvLines(s)).toEqual(['ip -n ndrec-host link set vc0 netns ndrec-ct']);
+    expect(argvLines(s)).toEqual(['ip -n ndrec-host link set dev vc0 netns ndrec-ct']);
   });
 
   it('no-veth: creates a pair with free names and moves one end', () => {
     const s = step(judge('no-veth'), 'veth.exists');
-    expect(argvLines(s)).toEqual(['ip -n ndrec-host link add veth0 type veth peer name ceth0', 'ip -n ndrec-host link set ceth0 netns ndrec-ct']);
+    expect(argvLines(s)).toEqual(['ip -n ndrec-host link add name veth0 type veth peer name ceth0', 'ip -n ndrec-host link set dev ceth0 netns ndrec-ct']);
   });
 
   it('veth-not-attached: the bridge is found through the subnet, and the fix attaches to it', () => {
     const r = judge('veth-not-attached');
     expect(r.target.bridge).toBe('brlab');
     expect(step(r, 'bridge.exists').evidence.join('\n')).toMatch(/its subnet holds the namespace's address/);
-    expect(argvLines(step(r, 'veth.attached'))).toEqual(['ip -n ndrec-host link set vh0 master brlab']);
+    expect(argvLines(step(r, 'veth.attached'))).toEqual(['ip -n ndrec-host link set dev vh0 master brlab']);
   });
 
   it('wrong-gateway: names the wrong gateway and the bridge address, and replaces the route', () => {
@@ -187,5 +189,32 @@ describe('a check that throws becomes an error result, not a crashed run', () =>
     expect(step(report, 'host.masquerade').status).toBe('error');
     expect(step(report, 'host.ip-forward').status).toBe('pass');
     expect(report.diagnosis).toBeNull();
+  });
+});
+
+describe('later steps are still judged when the namespace has no usable address (found by the fault hunt)', () => {
+  it('ns-address-outside-subnet: masquerade and forward are judged for the address the fix gives, so they pass', () => {
+    const r = judge('ns-address-outside-subnet', { probe: false });
+    for (const id of ['host.masquerade', 'host.forward']) {
+      const s = step(r, id);
+      expect(s.status, `${id}: ${s.summary}`).toBe('pass');
+      expect(s.evidence.join('\n')).toMatch(/judged for 10\.77\.\d+\.\d+: .* has no address in brlab's subnet yet/);
+    }
+  });
+
+  it('no-veth: masquerade is still judged (an address in the bridge subnet), not skipped', () => {
+    expect(step(judge('no-veth', { probe: false }), 'host.masquerade').status).toBe('pass');
+  });
+
+  it('bridge-no-address: the default route cannot be judged without the gateway address, so it is skipped by prerequisite', () => {
+    const s = step(judge('bridge-no-address', { probe: false }), 'ns.default-route');
+    expect(s.status).toBe('skip');
+    expect(s.summary).toMatch(/needs bridge.address/);
+  });
+
+  it('no-netns: the ping step is skipped (no namespace to ping from) and egress is broken', () => {
+    const r = judge('no-netns');
+    expect(step(r, 'egress.ping').status).toBe('skip');
+    expect(r.egress).toBe('broken');
   });
 });

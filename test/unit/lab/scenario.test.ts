@@ -92,6 +92,12 @@ describe('parseScenario', () => {
     const s = parseScenario(good, 'x.json');
     expect(s.extra).toEqual(good.extra);
     expect(s.fixable).toBeUndefined();
+    expect(s.needs).toEqual([]);
+  });
+
+  it('records what the extra commands need; a command in the container needs its namespace', () => {
+    const s = parseScenario({ ...good, needs: ['ns.address'], extra: [{ in: 'ns', argv: ['ip', 'route'] }] }, 'x.json');
+    expect(s.needs).toEqual(['ns.address', 'netns.exists']);
   });
 
   it.each([
@@ -111,6 +117,9 @@ describe('parseScenario', () => {
     [bad({ extra: [{ in: 'host', argv: ['ip', '{bridgeName}'] }] }), 'x.json: extra[0].argv: unknown placeholder {bridgeName}'],
     [bad({ omit: ['netns.exists'], extra: [{ in: 'ns', argv: ['ip', 'link'] }] }), 'x.json: extra[0].in: "ns" but'],
     [bad({ fixable: 'yes' }), 'x.json: fixable'],
+    [bad({ needs: 'veth.move' }), 'x.json: needs: must be an array'],
+    [bad({ needs: ['ns.dns'] }), 'x.json: needs[0]: "ns.dns" is not a build step'],
+    [bad({ omit: ['veth.exists'], needs: ['veth.move'] }), 'x.json: needs[0]: "veth.move" is not built by this scenario'],
     [[], 'x.json: (top level): must be a JSON object'],
   ])('refuses %j', (data, message) => {
     expect(() => parseScenario(data, 'x.json')).toThrow(ScenarioError);

@@ -165,8 +165,8 @@ describe('buildPlan', () => {
       }
     }
     const flat = plan.map((c) => commandArgv(c).join(' '));
-    expect(flat).toContain('ip -n ndt1-host link add brx7 type bridge');
-    expect(flat).toContain('ip -n ndt1-host link set ceth0 netns ndt1-ns0');
+    expect(flat).toContain('ip -n ndt1-host link add name brx7 type bridge');
+    expect(flat).toContain('ip -n ndt1-host link set dev ceth0 netns ndt1-ns0');
     expect(flat).toContain('ip -n ndt1-ns0 addr add 10.77.0.2/16 dev ceth0');
     expect(flat).toContain('ip -n ndt1-ns0 route add default via 10.77.0.1');
     expect(flat).toContain('ip -n ndt1-host route add default via 203.0.113.1 dev wanq2');

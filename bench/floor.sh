@@ -1,0 +1,24 @@
+#!/bin/sh
+# The floor for the passive check: the same raw kernel queries netdoctor's snapshot makes,
+# typed one after another in a plain shell, output discarded. Nothing here changes anything.
+# usage: floor.sh HOST_NS NS TARGET BRIDGE UPLINK NS_IP
+H=$1 N=$2 T=$3 BR=$4 UP=$5 NSIP=$6
+[ -n "$NSIP" ] || { echo "usage: $0 HOST_NS NS TARGET BRIDGE UPLINK NS_IP" >&2; exit 2; }
+
+# host side: links and addresses, routes, the route to the target, sysctls
+ip -n "$H" -j -d addr show >/dev/null
+ip -n "$H" -j -4 route show >/dev/null
+ip -n "$H" -j route get "$T" >/dev/null 2>&1
+ip netns exec "$H" sysctl -e net.ipv4.ip_forward net.ipv4.conf.all.rp_filter net.ipv4.conf.default.rp_filter net.bridge.bridge-nf-call-iptables >/dev/null 2>&1
+# the namespace
+ip -n "$N" -j -d addr show >/dev/null
+ip -n "$N" -j -4 route show >/dev/null
+ip -n "$N" -j route get "$T" >/dev/null 2>&1
+# what depends on the topology: per-interface sysctls, the forwarded route
+ip netns exec "$H" sysctl -e "net.ipv4.conf.$BR.forwarding" "net.ipv4.conf.$BR.rp_filter" "net.ipv4.conf.$UP.forwarding" "net.ipv4.conf.$UP.rp_filter" >/dev/null 2>&1
+ip -n "$H" -j route get "$T" from "$NSIP" iif "$BR" >/dev/null 2>&1
+# netfilter: native nft, iptables-nft, iptables-legacy (the tables the kernel has)
+ip netns exec "$H" nft -j list ruleset >/dev/null 2>&1
+ip netns exec "$H" iptables-nft-save >/dev/null 2>&1
+ip netns exec "$H" iptables-legacy-save >/dev/null 2>&1
+exit 0
