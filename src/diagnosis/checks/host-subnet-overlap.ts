@@ -17,7 +17,7 @@ export const hostSubnetOverlap: Check = {
     'When another route covers the same addresses (a VPN that pushes 10.0.0.0/8, a LAN on the same private range), the most specific route wins: ' +
     'if it is not the bridge\'s, the replies leave by the VPN or the LAN interface and never reach the namespace, although every rule is right. ' +
     'Subnets of namespaces and containers must not overlap anything else the host can reach.',
-  requires: ['ns.address', 'bridge.address'],
+  requires: ['ns.address', 'bridge.up', 'bridge.address'],
   run({ snap, topo, scope }) {
     const subnet = topo.subnet;
     const nsIp = topo.nsAddress?.ip;
@@ -36,7 +36,9 @@ export const hostSubnetOverlap: Check = {
     // The most specific other route holding the namespace's own address takes its replies.
     const capturing = others.filter((r) => cidrContains(r.dst, nsIp)).sort((a, b) => prefixOf(b.dst) - prefixOf(a.dst))[0];
     const bridgeRoute = snap.host.routes.find((r) => r.dev === bridge && r.dst !== 'default' && cidrContains(r.dst, nsIp));
-    const wrongDev = reply ? (reply.ok ? (reply.dev !== bridge ? reply.dev : null) : reply.error) : null;
+    // Only another route that claims the address is an overlap (a reply that falls through to
+    // the default route means the bridge's own route is missing: bridge.up / bridge.address).
+    const wrongDev = capturing && reply ? (reply.ok ? reply.dev !== bridge : true) : false;
     const capturedByRoute = !reply && capturing && (!bridgeRoute || prefixOf(capturing.dst) > prefixOf(bridgeRoute.dst));
     if (wrongDev || capturedByRoute) {
       const where = reply?.ok ? `out ${reply.dev}${reply.gateway ? ` via ${reply.gateway}` : ''}` : reply ? `nowhere (${reply.error})` : `out ${capturing!.dev ?? capturing!.type}`;
