@@ -13,6 +13,8 @@ Usage:
   netdoctor lab list                    scenarios and running labs
   netdoctor lab up --world [--prefix P]            a lab world: the tutorial's commands work verbatim inside
   netdoctor lab shell | lab exec -- CMD...         a shell, or one command, inside the world
+  netdoctor learn [--up] [--reset]      follow the tutorial step by step in a lab world, ticked live
+  netdoctor learn --challenge [NAME]    a broken world to investigate; then --answer STEP or --check
 
 check options:
   --ns NAME         the namespace to diagnose (as listed by \`ip netns\`)
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/check.js')).checkCommand(rest);
     case 'lab':
       return (await import('./commands/lab.js')).labCommand(rest);
+    case 'learn':
+      return (await import('./commands/learn.js')).learnCommand(rest);
     default:
       if (command.startsWith('-')) {
         // Flags without a command belong to the interactive session: `netdoctor --ns ns0`.

@@ -16,7 +16,8 @@ export interface CheckContext {
 }
 
 export interface CheckOutcome {
-  status: Exclude<StepStatus, 'error'>;
+  /** 'error': the facts this step needs could not be read (a tool timed out or is missing). */
+  status: StepStatus;
   summary: string;
   evidence: string[];
   fix?: FixPlan | null;
@@ -37,4 +38,5 @@ export interface Check {
 export const pass = (summary: string, evidence: string[] = []): CheckOutcome => ({ status: 'pass', summary, evidence });
 export const fail = (summary: string, evidence: string[], fix: FixPlan | null = null): CheckOutcome => ({ status: 'fail', summary, evidence, fix });
 export const warn = (summary: string, evidence: string[], fix: FixPlan | null = null): CheckOutcome => ({ status: 'warn', summary, evidence, fix });
+export const error = (summary: string, evidence: string[]): CheckOutcome => ({ status: 'error', summary, evidence });
 export const skip = (summary: string, evidence: string[] = []): CheckOutcome => ({ status: 'skip', summary, evidence });

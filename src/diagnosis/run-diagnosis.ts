@@ -24,5 +24,6 @@ export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean 
   }
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
+  if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
   return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
 }

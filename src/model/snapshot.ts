@@ -85,6 +85,8 @@ export interface NetSnapshot {
   namespaces: string[];
   /** The container namespace's identity (device and inode of its nsfs file); null when it does not exist. */
   nsIdentity: { dev: number; ino: number } | null;
+  /** The namespace exists (its /run/netns file is there) but reading it failed: why. */
+  containerError?: string;
   host: HostFacts;
   container: ContainerFacts | null;
   /** Host: `ip route get TARGET from NSADDR iif BRIDGE`, the kernel's forwarding decision. */

@@ -3,9 +3,13 @@ import type { PingResult } from '../model/result.js';
 import { parsePing } from '../parse/ping.js';
 import { run } from './run.js';
 
-/** A short real ping from inside the namespace: 2 echo requests, 1 s to answer each. */
+/**
+ * A short real ping from inside the namespace: an echo request every 0.2 s until the first
+ * reply, for at most 1 s (-c 1 with a -w deadline). A working path answers in milliseconds;
+ * a broken one costs the full second.
+ */
 export async function pingFromNamespace(ns: string, target: string): Promise<PingResult> {
-  const r = await run(['ping', '-n', '-q', '-c', '2', '-i', '0.2', '-W', '1', target], { ns, timeoutMs: 4000 });
+  const r = await run(['ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', '1', target], { ns, timeoutMs: 4000 });
   if (r.spawnError === 'ENOENT') {
     return { target, ran: false, transmitted: 0, received: 0, error: 'ping is not installed (iputils-ping)', rttMs: null, durationMs: r.durationMs };
   }

@@ -41,22 +41,55 @@ export function inNs(ns: string | null | undefined, argv: readonly string[]): st
 const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function withSbin(path: string | undefined): string {
+  // NETDOCTOR_PATH replaces the lookup path entirely: tools in an unusual place, and the tests
+  // that take one tool away (the sbin directories would otherwise bring it back).
+  const only = process.env.NETDOCTOR_PATH;
+  if (only) return only;
   if (!path) return SBIN_PATH;
   const have = new Set(path.split(':'));
   const missing = SBIN_PATH.split(':').filter((p) => !have.has(p));
   return missing.length ? `${path}:${missing.join(':')}` : path;
 }
 
+// At most this many children at once per process. One diagnosis starts about a dozen reads
+// together; many diagnoses in one process (the session, a test, a library user) would start
+// hundreds, and on a small machine their timeouts would expire while they wait for a CPU.
+// A queued command's timeout starts when it is really spawned.
+export const MAX_CONCURRENT_CHILDREN = 16;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function slot(): Promise<() => void> {
+  if (running >= MAX_CONCURRENT_CHILDREN) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  // The slot passes straight to the next waiter, so `running` counts it throughout.
+  return () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+}
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const full = inNs(opts.ns, argv);
   const [file, ...args] = full;
   if (!file) throw new Error('run: empty argv');
+  const release = await slot();
   const started = performance.now();
-  const outcome = await spawnCollect(file, args, {
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    input: opts.input,
-    env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-  });
+  let outcome: Collected;
+  try {
+    outcome = await spawnCollect(file, args, {
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      input: opts.input,
+      env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+    });
+  } finally {
+    release();
+  }
+  // `ip netns exec NS prog` reports a missing prog itself (exit 1): the same as not installed.
+  if (opts.ns && outcome.spawnError === null && outcome.exitCode !== 0 && /^exec of ".*" failed: No such file or directory$/m.test(outcome.stderr)) {
+    outcome.spawnError = 'ENOENT';
+  }
   return {
     argv: full,
     ...outcome,
@@ -123,7 +156,9 @@ function spawnCollect(file: string, args: string[], o: { timeoutMs: number; inpu
 /** One-line description of why a command failed, for evidence and error messages. */
 export function describeFailure(r: RunResult): string {
   const cmd = r.argv.join(' ');
-  if (r.spawnError === 'ENOENT') return `${r.argv[0]}: not installed (${cmd})`;
+  // Through `ip netns exec NS prog`, the missing program is prog, not ip.
+  const prog = r.argv[0] === 'ip' && r.argv[1] === 'netns' && r.argv[2] === 'exec' && r.argv[4] ? r.argv[4] : r.argv[0];
+  if (r.spawnError === 'ENOENT') return `${prog}: not installed (${cmd})`;
   if (r.spawnError) return `${cmd}: could not start (${r.spawnError})`;
   if (r.timedOut) return `${cmd}: timed out`;
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';

@@ -156,7 +156,8 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     containerLR && containerLR.ok
       ? { ns: input.ns, links: containerLR.links, routes: containerLR.routes, lookup: containerLR.lookup, sysctls: {}, resolvConf: ownResolv ?? hostResolv }
       : null;
-  if (containerLR && !containerLR.ok) errors.push(`namespace ${input.ns} could not be entered: ${containerLR.failure}`);
+  const containerError = containerLR && !containerLR.ok ? (containerLR.failure ?? 'unknown error') : null;
+  if (containerError) errors.push(`namespace ${input.ns} could not be entered: ${containerError}`);
 
   // Phase 2: what depends on who is who (the bridge, the uplink, the namespace's address).
   const partialHost: HostFacts = {
@@ -174,6 +175,7 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     input: { ns: input.ns, hostNs, bridge: input.bridge, target: input.target },
     namespaces,
     nsIdentity: container ? identity : null,
+    ...(containerError ? { containerError } : {}),
     host: partialHost,
     container,
     forwardLookup: null,
@@ -195,6 +197,11 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
+  // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
+  for (const src of netfilter.sources) {
+    if (src.status === 'absent') errors.push(`${src.detail ?? `${src.source === 'nft' ? 'nft' : `${src.source}-save`} is not installed`}: ${src.source} rules were not inspected`);
+    else if (src.status === 'error') errors.push(`${src.source} rules could not be read: ${src.detail ?? 'unknown error'}`);
+  }
   partial.forwardLookup = forwardLookup;
   partial.replyLookup = replyLookup;
   partial.conntrack = conntrack;

@@ -3,7 +3,8 @@ import type { Packet, Table } from '../../netfilter/model.js';
 import { hostExec, RULE_COMMENT, type CommandScope } from '../../fixes/commands.js';
 import type { FixPlan } from '../../model/result.js';
 import { ownerNote, ownerOf } from '../owners.js';
-import { fail, pass, skip, type Check } from '../check.js';
+import { error, fail, pass, skip, type Check } from '../check.js';
+import { netfilterGap } from '../netfilter-readable.js';
 import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
@@ -53,6 +54,8 @@ export const hostForward: Check = {
     const dropOut = outcomeOut.droppedBy;
     const dropBack = outcomeBack.droppedBy;
     if (!dropOut && !dropBack) {
+      const gap = netfilterGap(snap.host);
+      if (gap) return error(`cannot tell whether the firewall lets ${src} through: ${gap}`, evidence);
       return pass(outcomeOut.chains.length ? 'the forward path accepts the namespace\'s traffic both ways' : 'nothing filters forwarded traffic', evidence);
     }
     const fix = forwardFix(scope, snap.host.netfilter.tables, { dropOut, dropBack }, { bridge: topo.bridge.name, uplink, subnet: topo.subnet ?? `${src}/32` });

@@ -1,6 +1,6 @@
 import { hostExec } from '../../fixes/commands.js';
 import { lookupLine } from '../describe.js';
-import { fail, pass, type Check } from '../check.js';
+import { error, fail, pass, type Check } from '../check.js';
 
 export const hostIpForward: Check = {
   id: 'host.ip-forward',
@@ -19,6 +19,7 @@ export const hostIpForward: Check = {
     if (snap.forwardLookup && topo.source) {
       evidence.push(lookupLine(snap.input.target, snap.forwardLookup, ` from ${topo.source.ip} iif ${topo.bridge.name}`));
     }
+    if (global === null) return error('cannot read net.ipv4.ip_forward on the host side', [...evidence, ...snap.errors.filter((e) => e.includes('sysctl'))]);
     if (global !== '1') {
       return fail(`IPv4 forwarding is off on the host (net.ipv4.ip_forward = ${global ?? '?'})`, evidence, {
         title: 'Turn on IPv4 forwarding',

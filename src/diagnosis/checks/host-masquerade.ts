@@ -3,7 +3,8 @@ import { hostExec, RULE_COMMENT, type CommandScope } from '../../fixes/commands.
 import type { FixPlan } from '../../model/result.js';
 import type { HostFacts } from '../../model/snapshot.js';
 import { ownerNote, ownerOf } from '../owners.js';
-import { fail, pass, skip, type Check } from '../check.js';
+import { error, fail, pass, skip, type Check } from '../check.js';
+import { netfilterGap } from '../netfilter-readable.js';
 import { assumedSourceNote } from '../describe.js';
 import { nftQuote } from './nft-quote.js';
 
@@ -42,6 +43,8 @@ export const hostMasquerade: Check = {
     if (outcome.result === 'drop') {
       return fail(`the nat postrouting path drops ${src} -> ${target}`, [`dropped: ${where(outcome.by!)}: "${outcome.by!.rule.text}"`, ...evidence], null);
     }
+    const gap = netfilterGap(snap.host);
+    if (gap) return error(`cannot tell whether anything masquerades ${src} out ${uplink}: ${gap}`, evidence);
     if (!outcome.notApplied.length && !outcome.maybe.length) {
       evidence.unshift('no MASQUERADE or SNAT rule in iptables-nft, iptables-legacy or nftables');
     }

@@ -1,4 +1,4 @@
-import { fail, pass, type Check } from '../check.js';
+import { error, fail, pass, type Check } from '../check.js';
 
 export const netnsExists: Check = {
   id: 'netns.exists',
@@ -12,6 +12,8 @@ export const netnsExists: Check = {
     if (snap.container && snap.nsIdentity) {
       return pass(`namespace ${name} exists`, [`/run/netns/${name}: inode ${snap.nsIdentity.ino}`]);
     }
+    // There but unreadable (a read timed out under load, or failed): not a missing namespace.
+    if (snap.containerError) return error(`namespace ${name} exists but could not be read: ${snap.containerError}`, [`/run/netns/${name}: present`]);
     const others = snap.namespaces.filter((n) => n !== name);
     return fail(
       `there is no network namespace named ${name}`,

@@ -218,3 +218,26 @@ describe('later steps are still judged when the namespace has no usable address 
     expect(r.egress).toBe('broken');
   });
 });
+
+describe('unreadable is not absent (found by the load test)', () => {
+  it('a namespace that exists but could not be read is an error, never "there is no namespace"', () => {
+    const saved = load('healthy');
+    const snap = { ...saved.snapshot, container: null, nsIdentity: null, containerError: 'ip -n x -j -d addr show: timed out' };
+    const r = diagnose(snap, null);
+    expect(step(r, 'netns.exists').status).toBe('error');
+    expect(step(r, 'netns.exists').summary).toMatch(/exists but could not be read: .*timed out/);
+    expect(r.diagnosis).toBeNull();
+  });
+
+  it('a firewall backend that timed out turns a pass that depends on it into an error, but a drop it did see stays a fail', () => {
+    const timedOut = (id: string) => {
+      const saved = load(id);
+      const host = { ...saved.snapshot.host, netfilterSources: saved.snapshot.host.netfilterSources.map((s) => (s.source === 'nft' ? { ...s, status: 'error' as const, detail: 'nft: timed out' } : s)) };
+      return diagnose({ ...saved.snapshot, host }, null);
+    };
+    expect(step(timedOut('healthy'), 'host.forward').status).toBe('error');
+    expect(step(timedOut('healthy'), 'host.masquerade').status).toBe('pass');
+    expect(step(timedOut('no-masquerade'), 'host.masquerade').status).toBe('error');
+    expect(step(timedOut('forward-policy-drop'), 'host.forward').status).toBe('fail');
+  });
+});
