@@ -14,6 +14,7 @@ import { run } from '../src/system/run.js';
 import { BenchLabs, CLI } from './lib/labs.js';
 import { canMeasureMemory, expectExit, timed, timedWithMemory } from './lib/measure.js';
 import { benchRules } from './lib/rules.js';
+import { addContainers } from './lib/scale-lab.js';
 import {
   alternate,
   failedRow,
@@ -157,14 +158,50 @@ async function rules(): Promise<BenchRow[]> {
   return rows;
 }
 
+const SCALE_STEPS = [1, 10, 50, 200];
+
+/** `check --all --no-probe` on a lab host with 1, 10, 50, 200 containers: time, memory, growth. */
 async function scale(has: { all: boolean }): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-  for (const n of [1, 10, 50, 200]) {
-    const target = n === 200 ? { op: '<' as const, value: 3 } : null;
-    rows.push(notAvailable(`scale.${n}.time`, `check --all --no-probe, ${n} namespaces`, 's', target, has.all ? 'not measured yet' : undefined));
+  const label = (n: number) => `check --all --no-probe, ${n} namespace${n === 1 ? '' : 's'}`;
+  const timeTarget = (n: number) => (n === 200 ? { op: '<' as const, value: 3 } : null);
+  if (!has.all) {
+    return [
+      ...SCALE_STEPS.map((n) => notAvailable(`scale.${n}.time`, label(n), 's', timeTarget(n))),
+      notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }),
+      notAvailable('scale.growth.time', 'time growth per doubling of namespaces (worst step)', 'x', { op: '<=', value: 2.0 }),
+    ];
   }
-  rows.push(notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }));
-  rows.push(notAvailable('scale.growth.time', 'time growth per doubling of namespaces', 'x', { op: '<=', value: 2.0 }));
+  const lab = await labs.up('healthy');
+  const argv = ['node', CLI, 'check', '--all', '--host-ns', lab.names.hostNs, '--target', lab.addresses.target, '--no-probe', '--json'];
+  const points: { n: number; s: number; mib: number | null }[] = [];
+  let have = 1; // the lab's own container
+  const reps = Math.max(3, Math.ceil(REPS / 5));
+  for (const n of SCALE_STEPS) {
+    await addContainers(lab, have, n);
+    have = n;
+    expectExit(await timed(argv), [0], label(n));
+    log(`scale: ${n} namespaces, ${reps} repetitions`);
+    const times: number[] = [];
+    const mem: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = await timedWithMemory(argv);
+      expectExit(t, [0], label(n));
+      times.push(t.ms / 1000);
+      if (t.maxRssMiB !== null) mem.push(t.maxRssMiB);
+    }
+    points.push({ n, s: median(times), mib: mem.length ? Math.max(...mem) : null });
+  }
+  const rows: BenchRow[] = points.map((p) => measured(`scale.${p.n}.time`, label(p.n), p.s, 's', timeTarget(p.n), { note: p.mib !== null ? `peak ${p.mib.toFixed(0)} MiB` : undefined }));
+  const last = points[points.length - 1]!;
+  rows.push(
+    last.mib !== null
+      ? measured('scale.200.memory', 'peak memory, 200 namespaces', last.mib, 'MiB', { op: '<', value: 200 })
+      : notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }, '/usr/bin/time (GNU time) is not installed'),
+  );
+  const g = worstGrowth(points.map((p) => ({ x: p.n, y: p.s })));
+  if (g) rows.push(measured('scale.growth.time', 'time growth per doubling of namespaces (worst step)', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${g.from}->${g.to}: t ~ n^${g.exponent.toFixed(2)}` }));
+  const gm = points.every((p) => p.mib !== null) ? worstGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
+  if (gm) rows.push(measured('scale.growth.memory', 'memory growth per doubling of namespaces (worst step)', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${gm.from}->${gm.to}` }));
   return rows;
 }
 

@@ -4,9 +4,18 @@ import type { AddrSpec } from './model.js';
 
 export type IP = ipaddr.IPv4 | ipaddr.IPv6;
 
+// Dotted four-part decimal without leading zeros: what ipaddr's isValidFourPartDecimal accepts.
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 /** Strict parse: IPv4 must be dotted four-part decimal (ipaddr also accepts "10" or "0x0a.1"). */
 export function parseIp(s: string): IP | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(s)) return ipaddr.IPv4.parse(s);
+  // Fast path for IPv4, one regex instead of ipaddr's three parses: a ruleset of 10,000 rules
+  // parses and matches tens of thousands of addresses.
+  const q = DOTTED_QUAD.exec(s);
+  if (q) {
+    const octets = [Number(q[1]), Number(q[2]), Number(q[3]), Number(q[4])];
+    return octets.every((o) => o <= 255) ? new ipaddr.IPv4(octets) : undefined;
+  }
   if (ipaddr.IPv6.isValid(s)) return ipaddr.IPv6.parse(s);
   return undefined;
 }

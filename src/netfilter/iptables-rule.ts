@@ -16,6 +16,10 @@ export interface Token {
  * escapes the next character (iptables-save writes `"a \"b\" c"`).
  */
 export function tokenize(line: string): { tokens: Token[]; error?: string } {
+  // Most lines hold no quote and no backslash: then a token is just a run of non-space.
+  if (!/["\\]/.test(line)) {
+    return { tokens: line.split(/\s+/).filter((w) => w !== '').map((w) => ({ value: w, raw: w })) };
+  }
   const tokens: Token[] = [];
   let value = '';
   let raw = '';
@@ -245,11 +249,10 @@ export function parseRuleLine(line: string, userChains: ReadonlySet<string>): Ru
     const arg = tokens[i];
     if (arg === undefined) return { error: `${optTok.value} needs an argument: ${text}` };
     i++;
-    const optText = rawText(tokens.slice(start, i));
     switch (option) {
       case 'saddr':
       case 'daddr':
-        matches.push(addrMatch(option, negate, arg.value, optText));
+        matches.push(addrMatch(option, negate, arg.value, rawText(tokens.slice(start, i))));
         break;
       case 'iif':
       case 'oif':

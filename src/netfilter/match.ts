@@ -188,10 +188,14 @@ export function evaluateMatch(m: Match, pkt: Packet, style: Style = 'nft'): Sing
 
 export function matchRule(rule: Rule, pkt: Packet): RuleMatch {
   const style = styleOf(rule);
-  const results = rule.matches.map((m) => evaluateMatch(m, pkt, style));
-  // Any definite mismatch decides, whatever else could not be evaluated.
-  const no = results.find((r) => r.result === 'no');
-  if (no) return { result: 'no', reasons: [no.reason] };
+  const results: SingleMatch[] = [];
+  for (const m of rule.matches) {
+    const r = evaluateMatch(m, pkt, style);
+    // Any definite mismatch decides, whatever else could not be evaluated: stop at the first
+    // (a big ruleset is mostly rules that do not match; the rest need not be judged).
+    if (r.result === 'no') return { result: 'no', reasons: [r.reason] };
+    results.push(r);
+  }
   const maybe = results.filter((r) => r.result === 'maybe');
   if (maybe.length > 0) return { result: 'maybe', reasons: maybe.map((r) => r.reason) };
   return { result: 'yes', reasons: results.length > 0 ? results.map((r) => r.reason) : ['matches every packet'] };

@@ -7,7 +7,8 @@ import type { Ruleset, Table } from '../netfilter/model.js';
 import { parseIptablesSave, skipIptablesNftShown } from '../netfilter/iptables-save.js';
 import { parseNftJson, type NftJsonOptions } from '../netfilter/nft-json.js';
 import type { HostFacts } from '../model/snapshot.js';
-import { describeFailure, run } from './run.js';
+import { mergeNftDocuments, nftTablesToList } from '../netfilter/nft-tables.js';
+import { describeFailure, run, type RunResult } from './run.js';
 
 type Source = HostFacts['netfilterSources'][number];
 
@@ -29,11 +30,25 @@ async function legacyTableNames(ns: string | null): Promise<string[] | null> {
   return r.failed ? null : r.stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * `nft -j` for the tables iptables-nft-save did not already show: one `list table` each, in
+ * parallel (usually none), or the whole ruleset when a name cannot be passed safely.
+ */
+async function readNftTables(ns: string | null, listed: RunResult, skip: NftJsonOptions): Promise<RunResult> {
+  if (listed.failed) return listed;
+  const wanted = nftTablesToList(listed.stdout, skip.skipTable ?? (() => false));
+  if (wanted === null) return run(['nft', '-j', 'list', 'ruleset'], { ns });
+  const reads = await Promise.all(wanted.map((t) => run(['nft', '-j', 'list', 'table', t.family, t.name], { ns })));
+  // A table removed meanwhile, or output that does not parse: read everything at once instead.
+  const merged = reads.some((r) => r.failed) ? null : mergeNftDocuments(listed.stdout, reads.map((r) => r.stdout));
+  return merged === null ? run(['nft', '-j', 'list', 'ruleset'], { ns }) : { ...listed, stdout: merged };
+}
+
 export async function readNetfilter(ns: string | null): Promise<NetfilterRead> {
   // iptables-legacy-save without -t dumps only the tables listed in /proc/net/ip_tables_names
   // (it never asks for one by name, which would create it): one spawn instead of one per table.
-  const [nft, ipt, legacy] = await Promise.all([
-    run(['nft', '-j', 'list', 'ruleset'], { ns }),
+  const [nftTables, ipt, legacy] = await Promise.all([
+    run(['nft', '-j', 'list', 'tables'], { ns }),
     run(['iptables-nft-save'], { ns }),
     run(['iptables-legacy-save'], { ns }),
   ]);
@@ -55,6 +70,7 @@ export async function readNetfilter(ns: string | null): Promise<NetfilterRead> {
     sources.push({ source: 'iptables-nft', status: parsed.tables.length ? 'read' : 'empty' });
   }
 
+  const nft = await readNftTables(ns, nftTables, skip);
   if (nft.spawnError === 'ENOENT') sources.push({ source: 'nft', status: 'absent' });
   else if (nft.failed) sources.push({ source: 'nft', status: 'error', detail: describeFailure(nft) });
   else {
