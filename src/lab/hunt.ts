@@ -31,6 +31,8 @@ export interface Fault {
   needs: BuildStepId[];
   /** Containers the fault needs on the bridge (its scenario's `containers`). */
   containers?: number;
+  /** Steps whose faults this one's commands would hide (its scenario's `masks`). */
+  masks?: StepId[];
 }
 
 /** Scenarios that break something (or warn): the healthy variants are not faults. */
@@ -42,7 +44,7 @@ export function faultCatalogue(scenarios: readonly Scenario[]): Fault[] {
     // A background program must start between the build and the scenario's commands (a flow
     // tracked before NAT exists): other faults' commands cannot be combined into that timing.
     if (s.background?.length) continue;
-    out.push({ id: s.id, step, status: s.expect.diagnosis ? 'fail' : 'warn', omit: s.omit, extra: s.extra, needs: s.needs, ...(s.containers ? { containers: s.containers } : {}) });
+    out.push({ id: s.id, step, status: s.expect.diagnosis ? 'fail' : 'warn', omit: s.omit, extra: s.extra, needs: s.needs, ...(s.containers ? { containers: s.containers } : {}), ...(s.masks ? { masks: s.masks } : {}) });
   }
   return out;
 }
@@ -64,6 +66,10 @@ function createdName(e: ExtraCommand): string | null {
 export function incompatibility(faults: readonly Fault[]): string | null {
   const ids = new Set(faults.map((f) => f.id));
   if (ids.size !== faults.length) return 'a fault appears twice';
+  for (const f of faults) {
+    const hidden = faults.find((g) => g !== f && f.masks?.includes(g.step));
+    if (hidden) return `${f.id} would hide ${hidden.id} (${hidden.step})`;
+  }
   // Two faults that create the same link or chain cannot both build it.
   const creators = new Map<string, string>();
   for (const f of faults) {

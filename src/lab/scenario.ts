@@ -42,6 +42,11 @@ export interface Scenario {
    * another fault needs cannot be built. `extra` in "ns" implies netns.exists.
    */
   needs: BuildStepId[];
+  /**
+   * Diagnosis steps whose faults this scenario's own commands would hide when combined (its
+   * FORWARD accepts come before another fault's DROP): the fault hunt never combines them.
+   */
+  masks?: DiagnosisStepId[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /** The file it came from. */
@@ -57,7 +62,7 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'background', 'containers'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'background', 'containers', 'masks'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
 const EXTRA_KEYS = ['in', 'argv', 'early'];
 
@@ -166,6 +171,12 @@ export function parseScenario(data: unknown, file: string): Scenario {
   });
   if (extra.some((e) => e.in === 'ns') && !needs.includes('netns.exists')) needs.push('netns.exists');
 
+  const masksRaw = data.masks ?? [];
+  if (!Array.isArray(masksRaw)) return fail('masks', 'must be an array of step ids');
+  masksRaw.forEach((m, i) => {
+    if (!isDiagnosisStepId(m)) fail(`masks[${i}]`, `${JSON.stringify(m)} is not a step id`);
+  });
+
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
 
@@ -180,6 +191,7 @@ export function parseScenario(data: unknown, file: string): Scenario {
     ...(containers === undefined ? {} : { containers }),
 
     needs,
+    ...(masksRaw.length ? { masks: masksRaw as DiagnosisStepId[] } : {}),
     ...(fixable === undefined ? {} : { fixable }),
     file,
   };
