@@ -1,23 +1,26 @@
-// `netdoctor` with no command: the session. It picks what to diagnose (the namespace given,
-// the only one there is, or the sandbox lab when the host has none of its own) and reports.
-// The interactive Ink UI builds on this; without a terminal it prints the same report as
-// `check`.
+// `netdoctor` with no command: the interactive session. It picks what to diagnose (the
+// namespace given; without --ns a choice among the host's namespaces, or the sandbox lab
+// when the host has none of its own) and runs the Ink app over it. When stdin or stdout is
+// not a terminal it prints the same report as `check` instead of waiting for keys.
+// Heavy modules (Ink, React, the lab builder) load only on the path that needs them, so the
+// first frame comes quickly.
 import { EXIT } from '../exit-codes.js';
-import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
-import { renderText } from '../report/text.js';
-import { styleFor } from '../report/style.js';
-import { requireHostNs, requireRoot } from '../system/preflight.js';
-import { listNamespaces } from '../system/snapshot.js';
-import { labDown, labUp, listLabs } from '../lab/lab.js';
+import type { Report } from '../model/result.js';
+import { CLEAR, preFrame } from '../session/preframe.js';
 import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
-import { exitCodeFor } from './check.js';
-import { readTargetOptions, TARGET_OPTIONS } from './target-options.js';
+import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
+
+async function exitCodeFor(report: Report): Promise<number> {
+  return (await import('./check.js')).exitCodeFor(report);
+}
 
 const HELP = `Usage: netdoctor [--ns NAME] [--host-ns NAME] [--bridge NAME] [--target IP] [--no-probe]
 
-Diagnose a namespace's way to the internet. Without --ns: the only namespace on this host,
-or, when there is none of your own, a sandbox lab with the tutorial's classic mistake.
+The interactive session: a live checklist of the tutorial's steps, the diagnosis with its
+evidence, and keys to fix (f, a), undo (u), re-run (r) and capture (c); ? lists the keys.
+Without --ns: choose among this host's namespaces, or, with none of your own, a sandbox lab
+with the tutorial's classic mistake. Off a terminal it prints the same report as \`check\`.
 See \`netdoctor check --help\` for the options and \`netdoctor --help\` for everything else.
 `;
 
@@ -26,8 +29,14 @@ export const DEMO_SCENARIO = 'no-masquerade';
 
 /** Namespaces that belong to the user, not to netdoctor's labs. */
 async function userNamespaces(): Promise<string[]> {
+  const [{ listLabs }, { listNamespaces }] = await Promise.all([import('../lab/lab.js'), import('../system/snapshot.js')]);
   const labPrefixes = listLabs().map((l) => `${l.prefix}-`);
   return (await listNamespaces()).filter((n) => !labPrefixes.some((p) => n.startsWith(p)));
+}
+
+/** The sandbox lab's prefix: per process, or fixed by tests so runs never collide. */
+function labPrefix(): string {
+  return process.env.NETDOCTOR_SESSION_LAB_PREFIX || `nddemo${process.pid}`;
 }
 
 export async function sessionCommand(argv: string[]): Promise<number> {
@@ -37,12 +46,31 @@ export async function sessionCommand(argv: string[]): Promise<number> {
     return EXIT.healthy;
   }
   const opts = readTargetOptions(values);
-  requireRoot('netdoctor');
-  await requireHostNs(opts.hostNs);
   const probe = !values['no-probe'];
+  const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
+  // The first frame goes out before anything heavy loads: the whole checklist, checking.
+  const framed = interactive && !!opts.ns;
+  if (framed) process.stdout.write(CLEAR + preFrame(opts.ns!, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
+  try {
+    const { requireHostNs, requireRoot } = await import('../system/preflight.js');
+    requireRoot('netdoctor');
+    await requireHostNs(opts.hostNs);
+  } catch (err) {
+    if (framed) process.stdout.write(CLEAR);
+    throw err;
+  }
+  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe);
+}
+
+/** Off a terminal: the same report as `check`. */
+async function reportSession(opts: TargetOptions, probe: boolean): Promise<number> {
+  const [{ runDiagnosis }, { renderText }, { styleFor }] = await Promise.all([
+    import('../diagnosis/run-diagnosis.js'),
+    import('../report/text.js'),
+    import('../report/style.js'),
+  ]);
   const out = process.stdout;
   const style = styleFor(out);
-
   let ns = opts.ns;
   if (!ns) {
     const mine = await userNamespaces();
@@ -54,22 +82,64 @@ export async function sessionCommand(argv: string[]): Promise<number> {
   if (ns) {
     const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe });
     out.write(renderText(done.report, style, out.columns ?? 100));
-    return exitCodeFor(done.report);
+    return await exitCodeFor(done.report);
   }
 
   // Nothing of the user's own: show netdoctor at work on a lab, then take the lab away.
-  const prefix = `nddemo${process.pid}`;
+  const { labDown, labUp } = await import('../lab/lab.js');
+  const prefix = labPrefix();
   out.write(style.dim(`No network namespace of your own on this host, so netdoctor builds its sandbox lab\n(scenario "${DEMO_SCENARIO}", in namespaces ${prefix}-*) and diagnoses that. Your host is not touched.\n\n`));
   const lab = await labUp(DEMO_SCENARIO, { prefix });
   try {
-    const done = await runDiagnosis(
-      { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
-      { probe },
-    );
+    const done = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target }, { probe });
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
-    return exitCodeFor(done.report);
+    return await exitCodeFor(done.report);
   } finally {
     await labDown(prefix);
+  }
+}
+
+async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<number> {
+  const { themeFor } = await import('../ui/theme.js');
+  const theme = themeFor(process.env);
+  let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
+
+  if (!opts.ns) {
+    const [{ render }, { createElement }, { Chooser }, mine] = await Promise.all([import('ink'), import('react'), import('../ui/Chooser.js'), userNamespaces()]);
+    let choice: import('../ui/Chooser.js').Choice = null;
+    const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
+    await chooser.waitUntilExit();
+    const picked = choice as import('../ui/Chooser.js').Choice;
+    if (!picked) return EXIT.healthy;
+    if (picked.kind === 'ns') target = { ...target, ns: picked.ns };
+    else {
+      const { labUp } = await import('../lab/lab.js');
+      const prefix = labPrefix();
+      process.stdout.write(`Building the sandbox lab (namespaces ${prefix}-*)…\n`);
+      const lab = await labUp(DEMO_SCENARIO, { prefix });
+      target = { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target, labPrefix: prefix };
+    }
+  }
+
+  try {
+    // Start diagnosing before Ink loads, and show a first frame meanwhile: the checklist is
+    // on screen at once and fills in as soon as Ink takes over.
+    const { createSessionActions } = await import('../session/actions.js');
+    const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
+    actions.prefetch();
+    if (!opts.ns) process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
+    const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
+    process.stdout.write(CLEAR);
+    const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
+    await app.waitUntilExit();
+    const report: Report | null = actions.last()?.report ?? null;
+    return report ? await exitCodeFor(report) : EXIT.healthy;
+  } finally {
+    if (target.labPrefix) {
+      const { labDown } = await import('../lab/lab.js');
+      await labDown(target.labPrefix);
+      process.stdout.write(`Removed the sandbox lab (${target.labPrefix}-*).\n`);
+    }
   }
 }

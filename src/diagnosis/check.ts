@@ -21,6 +21,11 @@ export interface CheckOutcome {
   summary: string;
   evidence: string[];
   fix?: FixPlan | null;
+  /**
+   * The ping cannot disprove this fault (e.g. TCP 443 dropped while ICMP passes): a successful
+   * ping does not downgrade it to a warning.
+   */
+  beyondPing?: boolean;
 }
 
 export interface Check {

@@ -12,6 +12,7 @@ const BLOCKS: StepStatus[] = ['fail', 'skip', 'error'];
 export function diagnose(snap: NetSnapshot, ping: PingResult | null): Report {
   const topo = resolveTopology(snap);
   const results = new Map<StepId, StepResult>();
+  const beyondPing = new Set<StepId>();
   const ctx: CheckContext = {
     snap,
     topo,
@@ -29,6 +30,7 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null): Report {
     } else {
       try {
         const o = check.run(ctx);
+        if (o.beyondPing) beyondPing.add(check.id);
         // Warn-only steps never fail the diagnosis.
         const status = check.warnOnly && o.status === 'fail' ? 'warn' : o.status;
         result = { ...base, status, summary: o.summary, evidence: o.evidence, fix: o.fix ?? null };
@@ -44,9 +46,10 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null): Report {
   // A namespace that does not exist cannot reach anything; a probe that could not run proves nothing.
   const egress: Egress = !ping ? 'unknown' : !snap.container ? 'broken' : !ping.ran ? 'unknown' : ping.received > 0 ? 'ok' : 'broken';
   if (egress === 'ok') {
-    // The ping is ground truth: whatever a step objects to does not block egress right now.
+    // The ping is ground truth for what it tests: whatever a step objects to does not block
+    // egress right now, unless the ping cannot see it (TCP dropped while ICMP passes).
     for (const s of steps) {
-      if (s.status === 'fail') {
+      if (s.status === 'fail' && !beyondPing.has(s.id)) {
         s.status = 'warn';
         s.summary += ` (yet ${snap.input.target} answered the ping: this does not block egress now)`;
       }

@@ -30,3 +30,27 @@ export function ownerNote(owner: Owner): string {
       return '';
   }
 }
+
+/**
+ * The owner of a chain, or of the chains it jumps to: a FORWARD chain has no owner by name, but
+ * one whose rules jump into ufw-before-forward or DOCKER-USER was set up by ufw or Docker (and
+ * its DROP policy with it).
+ */
+export function chainOwner(table: { name: string; chains: { name: string; rules: { verdict: { kind: string; target?: string } }[] }[] }, chain: string): Owner {
+  const own = ownerOf(table.name, chain);
+  if (own) return own;
+  const c = table.chains.find((x) => x.name === chain);
+  for (const r of c?.rules ?? []) {
+    const v = r.verdict;
+    if ((v.kind === 'jump' || v.kind === 'goto') && v.target) {
+      const o = ownerOf(table.name, v.target);
+      if (o && o !== 'netdoctor') return o;
+    }
+  }
+  return null;
+}
+
+/** Chain names that show whose rules these are, for evidence: "ufw-before-forward, ufw-user-forward". */
+export function ownedChainNames(table: { name: string; chains: { name: string }[] }, owner: Owner, max = 4): string[] {
+  return table.chains.filter((c) => ownerOf(table.name, c.name) === owner).slice(0, max).map((c) => c.name);
+}

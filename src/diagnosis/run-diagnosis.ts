@@ -5,6 +5,7 @@ import type { PingResult, Report } from '../model/result.js';
 import { readRpFilterDrops, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { diagnose } from './diagnose.js';
+import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
 export interface Diagnosed {
   snapshot: NetSnapshot;
@@ -26,4 +27,40 @@ export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean 
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
   return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+}
+
+/**
+ * The same diagnosis, reporting as it goes: `onUpdate` gets the checklist each time a stage
+ * of facts arrives (first with every step running). Resolves with the same result as
+ * runDiagnosis, and its last update is that full report.
+ */
+export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: boolean }, onUpdate: (live: LiveReport) => void): Promise<Diagnosed> {
+  const arrived = new Set<FactStage>();
+  let partial: NetSnapshot | null = null;
+  let ping: PingResult | null = null;
+  const emit = () => onUpdate(judgeLive(partial, ping, arrived));
+  emit();
+  const pingP = (opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null)).then((p) => {
+    ping = p;
+    // Judged against a snapshot whose namespace is known to exist only once the links are in.
+    if (partial && !arrived.has('ping')) {
+      arrived.add('ping');
+      if (!arrived.has('rules')) emit(); // with the rules in too, the final update follows
+    }
+    return p;
+  });
+  const snapshot = await takeSnapshot(input, (s) => {
+    partial = s;
+    arrived.add('links');
+    if (ping || !opts.probe) arrived.add('ping');
+    emit();
+  });
+  partial = snapshot;
+  arrived.add('rules');
+  if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
+  const p = await pingP;
+  const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
+  const report = diagnose(snapshot, judgedPing);
+  onUpdate({ steps: report.steps, report });
+  return { snapshot, ping: judgedPing, report };
 }

@@ -11,8 +11,10 @@
 // - Any other step is expected `pass`.
 // - Masking: a step whose prerequisite (its check's `requires`) is expected to fail or be
 //   skipped is expected `skip` instead; if the prerequisite only might block, either is accepted.
-// - egress.ping fails when any injected fault fails (pass otherwise) and is `skip` without a
+// - egress.ping fails when any injected fault fails and breaks egress (pass otherwise: a fault
+//   the ping cannot see, like ufw passing ICMP only, leaves it passing) and is `skip` without a
 //   probe; ns.dns depends on the machine's resolv.conf and is not graded.
+// - A further warning a fault's scenario announces (a side effect) may be warn or pass.
 // - The diagnosis is the first injected fault, in step order, that is expected to fail; the exit
 //   code is 1 with a diagnosis and 0 without; egress is broken/ok with a probe, unknown without.
 import { CHECKS } from '../diagnosis/checks/index.js';
@@ -33,6 +35,13 @@ export interface Fault {
   containers?: number;
   /** Steps whose faults this one's commands would hide (its scenario's `masks`). */
   masks?: StepId[];
+  /**
+   * Further steps the scenario warns on (docker-legacy-forward-drop also splits rules between
+   * backends). Only a side effect that other faults can undo: graded as warn or pass.
+   */
+  alsoWarn?: StepId[];
+  /** False for a fault the ping cannot see (ufw passes ICMP, drops TCP): egress stays ok. */
+  breaksEgress?: boolean;
 }
 
 /** Scenarios that break something (or warn): the healthy variants are not faults. */
@@ -44,7 +53,14 @@ export function faultCatalogue(scenarios: readonly Scenario[]): Fault[] {
     // A background program must start between the build and the scenario's commands (a flow
     // tracked before NAT exists): other faults' commands cannot be combined into that timing.
     if (s.background?.length) continue;
-    out.push({ id: s.id, step, status: s.expect.diagnosis ? 'fail' : 'warn', omit: s.omit, extra: s.extra, needs: s.needs, ...(s.containers ? { containers: s.containers } : {}), ...(s.masks ? { masks: s.masks } : {}) });
+    const alsoWarn = s.expect.warn.filter((w) => w !== step);
+    out.push({
+      id: s.id, step, status: s.expect.diagnosis ? 'fail' : 'warn', omit: s.omit, extra: s.extra, needs: s.needs,
+      ...(alsoWarn.length ? { alsoWarn } : {}),
+      ...(s.containers ? { containers: s.containers } : {}),
+      ...(s.masks ? { masks: s.masks } : {}),
+      ...(s.expect.diagnosis && s.expect.egress === 'ok' ? { breaksEgress: false } : {}),
+    });
   }
   return out;
 }
@@ -79,6 +95,13 @@ export function incompatibility(faults: readonly Fault[]): string | null {
       creators.set(name, f.id);
     }
   }
+  // A fault the ping cannot see lets some traffic through (ufw accepts ICMP): another fault on
+  // the same step may then be hidden behind its ACCEPT, so whether egress breaks depends on rule
+  // order. Such pairs have no ground truth.
+  for (const f of faults.filter((x) => x.breaksEgress === false)) {
+    const other = faults.find((g) => g !== f && g.step === f.step);
+    if (other) return `${f.id} and ${other.id} both act on ${f.step}: one's accepts may hide the other's drops`;
+  }
   const { built } = selectSteps([...new Set(faults.flatMap((f) => f.omit))]);
   for (const f of faults) {
     const missing = f.needs.find((n) => !built.includes(n));
@@ -91,11 +114,12 @@ export function incompatibility(faults: readonly Fault[]): string | null {
 export function combineFaults(faults: readonly Fault[], id: string): Scenario {
   const omit = [...new Set(faults.flatMap((f) => f.omit))];
   const failing = STEP_IDS.find((s) => faults.some((f) => f.step === s && f.status === 'fail')) ?? null;
+  const broken = faults.some((f) => f.status === 'fail' && f.breaksEgress !== false);
   return {
     id,
     title: `hunt: ${faults.map((f) => f.id).join(' + ')}`,
     story: `Random combination of ${faults.map((f) => f.id).join(', ')}.`,
-    expect: { diagnosis: failing, warn: faults.filter((f) => f.status === 'warn').map((f) => f.step), egress: failing ? 'broken' : 'ok' },
+    expect: { diagnosis: failing, warn: faults.filter((f) => f.status === 'warn').map((f) => f.step), egress: broken ? 'broken' : 'ok' },
     omit,
     extra: faults.flatMap((f) => f.extra),
     needs: [...new Set(faults.flatMap((f) => f.needs))],
@@ -237,7 +261,9 @@ export function expectedStatuses(c: HuntCase, faults: readonly Fault[]): Map<Ste
   for (const f of faults) if (c.faults.includes(f.id)) injected.set(f.step, injected.get(f.step) === 'fail' ? 'fail' : f.status);
   const { skipped } = selectSteps(c.scenario.omit);
   const cascaded = new Set(skipped.filter((s) => s.id !== s.because).map((s) => s.id));
-  const anyFail = [...injected.values()].includes('fail');
+  // Side-effect warnings: what another fault changes may remove them (legacy rules alone).
+  const sideWarn = new Set(faults.filter((f) => c.faults.includes(f.id)).flatMap((f) => f.alsoWarn ?? []).filter((id) => !injected.has(id)));
+  const anyFail = breaksEgress(c, faults);
   const out = new Map<StepId, StepStatus[]>();
   for (const check of CHECKS) {
     const id = check.id;
@@ -245,6 +271,7 @@ export function expectedStatuses(c: HuntCase, faults: readonly Fault[]): Map<Ste
     if (NOT_GRADED.includes(id)) own = ['pass', 'warn', 'fail', 'skip'];
     else if (id === 'egress.ping') own = c.probe ? [anyFail ? 'fail' : 'pass'] : ['skip'];
     else if (injected.has(id)) own = [injected.get(id)!];
+    else if (sideWarn.has(id)) own = ['warn', 'pass'];
     else if ((BUILD_FOR_STEP[id] ?? []).some((b) => cascaded.has(b))) own = [check.warnOnly ? 'warn' : 'fail'];
     else own = ['pass'];
     const passes = (step: StepId) => (out.get(step) ?? ['pass']).includes('pass');
@@ -278,6 +305,11 @@ export function expectedStatuses(c: HuntCase, faults: readonly Fault[]): Map<Ste
   return out;
 }
 
+/** Whether the case's faults break the ping (a fault the ping cannot see does not). */
+export function breaksEgress(c: HuntCase, faults: readonly Fault[]): boolean {
+  return faults.some((f) => c.faults.includes(f.id) && f.status === 'fail' && f.breaksEgress !== false);
+}
+
 /** The diagnosis a correct report names: the first injected fault, in step order, that fails. */
 export function expectedDiagnosis(c: HuntCase, faults: readonly Fault[]): StepId | null {
   const exp = expectedStatuses(c, faults);
@@ -294,7 +326,7 @@ export function gradeReport(c: HuntCase, faults: readonly Fault[], report: Repor
   if (got !== want) problems.push(`diagnosis ${got ?? 'none'}, expected ${want ?? 'none'}${report.diagnosis ? ` ("${report.diagnosis.summary}")` : ''}`);
   const wantExit = want ? 1 : 0;
   if (exitCode !== wantExit) problems.push(`exit ${exitCode}, expected ${wantExit}`);
-  const wantEgress = c.probe ? (want ? 'broken' : 'ok') : 'unknown';
+  const wantEgress = c.probe ? (breaksEgress(c, faults) ? 'broken' : 'ok') : 'unknown';
   if (report.egress !== wantEgress) problems.push(`egress ${report.egress}, expected ${wantEgress}`);
   for (const [id, allowed] of expectedStatuses(c, faults)) {
     const step = report.steps.find((s) => s.id === id);

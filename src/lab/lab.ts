@@ -128,6 +128,14 @@ function writeStateAtomically(state: LabState): void {
   renameSync(tmp, path);
 }
 
+function listStateDir(): string[] {
+  try {
+    return readdirSync(LAB_STATE_DIR);
+  } catch {
+    return [];
+  }
+}
+
 function statePrefixes(): string[] {
   try {
     return readdirSync(LAB_STATE_DIR)
@@ -180,7 +188,7 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   if (batchable) {
     const argv = first.ns === null ? ['ip', '-batch', '-'] : ['ip', '-n', first.ns, '-batch', '-'];
     const input = `${cmds.map((c) => c.argv.slice(1).join(' ')).join('\n')}\n`;
-    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS });
+    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
     if (!r.failed) return;
     // ip stops at the first failing line and usually names it ("Command failed -:3"); some
     // errors (a parse error) come without the line: then blame the batch, not its first line.
@@ -198,8 +206,8 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   }
   for (const c of cmds) {
     const r = c.argv[0] === 'ip' || c.ns === null
-      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS })
-      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS });
+      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true })
+      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
     if (r.failed) throw failure(c, r);
   }
 }
@@ -350,6 +358,11 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   } catch {
     // no state file: nothing to do
   }
+  // A `lab up` killed between writing the new state and renaming it into place leaves its
+  // temporary twin (P.json.PID.tmp) behind.
+  const head = `${prefix}.json.`;
+  const isTmp = (f: string) => f.startsWith(head) && f.endsWith('.tmp') && /^\d+$/.test(f.slice(head.length, -'.tmp'.length));
+  for (const f of listStateDir().filter(isTmp)) rmSync(join(LAB_STATE_DIR, f), { force: true });
   return { prefix, removed, stateFileRemoved };
 }
 

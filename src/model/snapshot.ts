@@ -71,6 +71,8 @@ export interface HostFacts extends SideFacts {
   netfilter: Ruleset;
   /** Which netfilter views were read, and which tools were missing. */
   netfilterSources: { source: 'nft' | 'iptables-nft' | 'iptables-legacy'; status: 'read' | 'absent' | 'empty' | 'error'; detail?: string }[];
+  /** Firewall front-ends installed here (ufw, firewall-cmd, docker); absent in older snapshots. */
+  tools?: Record<string, boolean>;
 }
 
 export interface ContainerFacts extends SideFacts {

@@ -3,6 +3,7 @@
 // unit.
 import { parseCidrSpec } from './addr.js';
 import type { AddrSpec, Match, PhysdevOptions, Rule, Verdict } from './model.js';
+import { parseIcmpType, parsePortList } from './ports.js';
 
 export interface Token {
   /** The argument after quote removal and unescaping. */
@@ -206,6 +207,42 @@ function physdevModule(seg: readonly Token[], text: string): Match {
   return { kind: 'physdev', ...opts };
 }
 
+const PORT_OPTIONS: Record<string, 'sport' | 'dport'> = {
+  '--sport': 'sport', '--source-port': 'sport', '--dport': 'dport', '--destination-port': 'dport',
+  // multiport
+  '--sports': 'sport', '--source-ports': 'sport', '--dports': 'dport', '--destination-ports': 'dport',
+};
+
+/**
+ * -m tcp / udp / multiport / icmp: ports and ICMP types become matches; any other option of the
+ * module (--tcp-flags, --syn, multiport --ports ...) stays an unknown match with just that text.
+ */
+function portModule(module: string, seg: readonly Token[]): Match[] {
+  const out: Match[] = [];
+  const rest: Token[] = [];
+  for (let i = 0; i < seg.length; i++) {
+    const negate = seg[i]?.value === '!';
+    const opt = seg[negate ? i + 1 : i];
+    const val = seg[negate ? i + 2 : i + 1];
+    const portKind = opt ? PORT_OPTIONS[opt.value] : undefined;
+    const ports = portKind && val ? parsePortList(val.value) : undefined;
+    const icmp = module === 'icmp' && opt?.value === '--icmp-type' && val ? parseIcmpType(val.value) : undefined;
+    if (portKind && ports && module !== 'icmp') {
+      out.push({ kind: portKind, negate, ports });
+      i += negate ? 2 : 1;
+    } else if (icmp) {
+      // `--icmp-type any` matches every ICMP packet: nothing beyond -p icmp.
+      if (icmp !== 'any') out.push({ kind: 'icmptype', negate, types: icmp });
+      else if (negate) out.push({ kind: 'icmptype', negate: false, types: [] });
+      i += negate ? 2 : 1;
+    } else if (seg[i]) {
+      rest.push(seg[i] as Token);
+    }
+  }
+  if (rest.length > 0) out.push({ kind: 'unknown', text: `-m ${module} ${rawText(rest)}` });
+  return out;
+}
+
 export type RuleLine = { chain: string; rule: Rule } | { error: string };
 
 /**
@@ -273,6 +310,8 @@ export function parseRuleLine(line: string, userChains: ReadonlySet<string>): Ru
           matches.push(...stateModule(module, seg));
         } else if (module === 'physdev') {
           matches.push(physdevModule(seg, rawText(tokens.slice(start, i))));
+        } else if (module === 'tcp' || module === 'udp' || module === 'multiport' || module === 'icmp') {
+          matches.push(...portModule(module, seg));
         } else {
           matches.push({ kind: 'unknown', text: rawText(tokens.slice(start, i)) });
         }

@@ -2,6 +2,7 @@
 // (an `unknown` one) makes the rule 'maybe' unless another match already rules it out.
 import { formatSpec, parseIp, specContains } from './addr.js';
 import type { Match, Packet, Rule } from './model.js';
+import { formatIcmpTypes, formatPorts, icmpTypeName } from './ports.js';
 
 export type Tri = 'yes' | 'no' | 'maybe';
 
@@ -162,6 +163,40 @@ function physdevMatch(m: Extract<Match, { kind: 'physdev' }>, pkt: Packet): Sing
   return { result: 'yes', reason: `${checks.map(([, why]) => why).join(', ')} (${wants})` };
 }
 
+/** tcp, udp, dccp, sctp, udplite: the protocols port matches apply to. */
+const PORTED = new Set(['6', '17', '33', '132', '136']);
+
+function portMatch(m: Extract<Match, { kind: 'sport' | 'dport' }>, pkt: Packet): SingleMatch {
+  const what = m.kind === 'sport' ? 'source port' : 'destination port';
+  const port = m.kind === 'sport' ? pkt.sport : pkt.dport;
+  const ports = formatPorts(m.ports);
+  // A port match only ever matches protocols with ports (iptables needs -p tcp/udp for it).
+  if (port === undefined) {
+    // A packet of a protocol with ports whose port the caller left open: cannot tell.
+    if (PORTED.has(protoNumber(pkt.protocol))) return { result: 'maybe', reason: `${what} ${m.negate ? '! ' : ''}${ports} (the packet's port is not known)` };
+    return { result: 'no', reason: `${pkt.protocol} has no ${what}, rule wants ${m.negate ? '! ' : ''}${what} ${ports}` };
+  }
+  const inside = m.ports.some(([lo, hi]) => port >= lo && port <= hi);
+  if (m.negate) {
+    return inside
+      ? { result: 'no', reason: `${what} ${port} is in the excluded ! ${ports}` }
+      : { result: 'yes', reason: `${what} ${port} is not ${ports}` };
+  }
+  return inside ? { result: 'yes', reason: `${what} ${port} is ${ports}` } : { result: 'no', reason: `${what} ${port} is not ${ports}` };
+}
+
+function icmpTypeMatch(m: Extract<Match, { kind: 'icmptype' }>, pkt: Packet): SingleMatch {
+  const types = formatIcmpTypes(m.types);
+  if (pkt.icmpType === undefined) return { result: 'no', reason: `${pkt.protocol} is not icmp, rule wants icmp type ${types}` };
+  const code = pkt.icmpCode ?? 0;
+  const hit = m.types.some((t) => t.type === pkt.icmpType && (t.code === undefined || t.code === code));
+  const name = icmpTypeName(pkt.icmpType);
+  if (m.negate) {
+    return hit ? { result: 'no', reason: `icmp ${name} is in the excluded ! ${types}` } : { result: 'yes', reason: `icmp ${name} is not ${types}` };
+  }
+  return hit ? { result: 'yes', reason: `icmp ${name} is ${types}` } : { result: 'no', reason: `icmp ${name} is not ${types}` };
+}
+
 /** Evaluate one match against an IPv4 packet. */
 export function evaluateMatch(m: Match, pkt: Packet, style: Style = 'nft'): SingleMatch {
   switch (m.kind) {
@@ -175,6 +210,11 @@ export function evaluateMatch(m: Match, pkt: Packet, style: Style = 'nft'): Sing
       return ctstateMatch(m, pkt);
     case 'protocol':
       return protocolMatch(m, pkt);
+    case 'sport':
+    case 'dport':
+      return portMatch(m, pkt);
+    case 'icmptype':
+      return icmpTypeMatch(m, pkt);
     case 'nfproto':
       return m.family === 'ipv4'
         ? { result: 'yes', reason: 'packet is IPv4' }

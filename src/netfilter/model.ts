@@ -49,6 +49,10 @@ export type Match =
   | { kind: 'ctstate'; negate: boolean; states: string[] }
   /** Layer-4 protocol names (icmp, tcp, udp, ...) or numbers as strings. */
   | { kind: 'protocol'; negate: boolean; protocols: string[] }
+  /** Transport ports (tcp/udp/sctp/dccp): inclusive ranges; a single port is [p, p]. */
+  | { kind: 'sport' | 'dport'; negate: boolean; ports: [number, number][] }
+  /** ICMP (IPv4) types by number; a code, when the rule names one, must match too. */
+  | { kind: 'icmptype'; negate: boolean; types: { type: number; code?: number }[] }
   /** nft `meta nfproto` / implied by `ip saddr` in an inet table. */
   | { kind: 'nfproto'; family: 'ipv4' | 'ipv6' }
   /**
@@ -96,6 +100,12 @@ export interface Packet {
    * Absent: the packet carries no bridge information.
    */
   physdev?: { in: string | null; out: string | null };
+  /** tcp/udp ports; unset for protocols without ports. */
+  sport?: number;
+  dport?: number;
+  /** icmp only: the type (8 echo-request, 0 echo-reply) and code. */
+  icmpType?: number;
+  icmpCode?: number;
 }
 
 /** Where a table/chain lives, for evidence: "iptables-nft ip filter FORWARD". */

@@ -6,6 +6,7 @@ import { parseCidrSpec, parseRangeSpec } from './addr.js';
 import { iptablesTargetVerdict } from './iptables-rule.js';
 import { isRecord, num, soleKey, str } from './json.js';
 import type { AddrSpec, Family, Match, Verdict } from './model.js';
+import { icmpTypesFromNftValues, portsFromNftValues } from './ports.js';
 import { renderExpr, renderMatch, renderStatement } from './render.js';
 
 export interface ExprContext {
@@ -23,6 +24,8 @@ export interface RuleVariant {
 /** Transport headers whose payload matches imply the protocol (nft adds that dependency). */
 const TRANSPORT = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', 'icmp', 'igmp', 'esp', 'ah', 'comp', 'gre']);
 const IPV6_HEADERS = new Set(['ip6', 'icmpv6']);
+/** Transport headers with source and destination ports. */
+const PORTED = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp']);
 
 /** Statements that neither match nor decide: evaluation goes on to the next statement/rule. */
 const NO_OP_STATEMENTS = new Set([
@@ -119,7 +122,16 @@ export function decodeMatch(m: unknown, ctx: ExprContext): Match[] {
     }
     if (protocol && IPV6_HEADERS.has(protocol)) return [{ kind: 'nfproto', family: 'ipv6' }, unknown];
     if (protocol && TRANSPORT.has(protocol)) {
-      return [{ kind: 'protocol', negate: false, protocols: [protocol] }, unknown];
+      const implied: Match = { kind: 'protocol', negate: false, protocols: [protocol] };
+      if ((field === 'sport' || field === 'dport') && PORTED.has(protocol) && operand.ok) {
+        const ports = portsFromNftValues(operand.values);
+        if (ports) return [implied, { kind: field, negate, ports }];
+      }
+      if (protocol === 'icmp' && field === 'type' && operand.ok) {
+        const types = icmpTypesFromNftValues(operand.values);
+        if (types) return [implied, { kind: 'icmptype', negate, types }];
+      }
+      return [implied, unknown];
     }
     return [unknown];
   }

@@ -1,7 +1,7 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
@@ -13,6 +13,11 @@ export interface RunOptions {
   input?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /**
+   * Kill the command when netdoctor itself dies (even by SIGKILL), via `setpriv --pdeathsig`:
+   * a killed `lab up` must not keep building behind the back of the `lab down` that follows.
+   */
+  dieWithParent?: boolean;
 }
 
 export interface RunResult {
@@ -70,9 +75,12 @@ async function slot(): Promise<() => void> {
   };
 }
 
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const full = inNs(opts.ns, argv);
-  const [file, ...args] = full;
+  const spawned = opts.dieWithParent && SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...full] : full;
+  const [file, ...args] = spawned;
   if (!file) throw new Error('run: empty argv');
   const release = await slot();
   const started = performance.now();

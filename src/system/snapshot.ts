@@ -10,6 +10,7 @@ import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
+import { firewallTools } from './tools.js';
 import { describeFailure, run } from './run.js';
 
 export interface SnapshotInput {
@@ -136,7 +137,11 @@ async function ipFacts(ns: string | null, target: string, errors: string[]): Pro
 
 const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
 
-export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
+/**
+ * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
+ * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
+ */
+export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
@@ -182,18 +187,21 @@ export async function takeSnapshot(input: SnapshotInput): Promise<NetSnapshot> {
     hostResolvConf: hostResolv,
     errors,
   };
+  onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
   // Every host interface's rp_filter: replies may come back on any of them.
   const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
   const nsIp = topo.nsAddress?.ip ?? null;
-  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops] = await Promise.all([
+  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools] = await Promise.all([
     readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
     topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
     nsIp ? lookup(hostNs, [nsIp]) : null,
     nsIp ? readConntrack(hostNs, nsIp) : null,
     netfilterP,
     rpDropsP,
+    firewallTools(),
   ]);
+  partialHost.tools = tools;
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;

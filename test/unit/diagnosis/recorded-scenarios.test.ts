@@ -73,7 +73,7 @@ describe('evidence and fixes name the real cause (lab names: brlab, vh0/vc0, up0
 
   it('docker-forward-drop: names Docker\'s policy and fixes in DOCKER-USER, never the policy', () => {
     const s = step(judge('docker-forward-drop'), 'host.forward');
-    expect(s.summary).toMatch(/FORWARD chain drops it by policy/);
+    expect(s.summary).toMatch(/FORWARD chain \(Docker's\) drops it by policy/);
     expect(argvLines(s).every((l) => l.includes(' -I DOCKER-USER '))).toBe(true);
     expect(argvLines(s).some((l) => / -P /.test(l))).toBe(false);
     expect(argvLines(s).join('\n')).toMatch(/--ctstate RELATED,ESTABLISHED/);

@@ -100,17 +100,17 @@ describe('parseIptablesSave on recorded output', () => {
     expect(rule(input, 1).matches).toEqual([
       { kind: 'protocol', negate: false, protocols: ['tcp'] },
       { kind: 'ctstate', negate: false, states: ['new'] },
-      { kind: 'unknown', text: '-m multiport --dports 22,80,443' },
+      { kind: 'dport', negate: false, ports: [[22, 22], [80, 80], [443, 443]] },
     ]);
     expect(rule(input, 2).matches).toEqual([
       { kind: 'protocol', negate: false, protocols: ['icmp'] },
-      { kind: 'unknown', text: '-m icmp --icmp-type 8' },
+      { kind: 'icmptype', negate: false, types: [{ type: 8 }] },
       { kind: 'unknown', text: '-m limit --limit 5/sec' },
     ]);
     // `! --dport` belongs to -m tcp; `! --ctstate` is the conntrack negation.
     expect(rule(input, 3).matches).toEqual([
       { kind: 'protocol', negate: false, protocols: ['tcp'] },
-      { kind: 'unknown', text: '-m tcp ! --dport 22' },
+      { kind: 'dport', negate: true, ports: [[22, 22]] },
       { kind: 'ctstate', negate: true, states: ['invalid', 'new'] },
     ]);
     expect(rule(input, 5)).toMatchObject({

@@ -98,7 +98,7 @@ describe('parseNftJson on recorded native nftables', () => {
     // A rate limit can stop the rule from matching: unknown, not ignored.
     expect(byText('tcp dport 22 limit rate 5/minute accept').matches).toEqual([
       { kind: 'protocol', negate: false, protocols: ['tcp'] },
-      { kind: 'unknown', text: 'tcp dport 22' },
+      { kind: 'dport', negate: false, ports: [[22, 22]] },
       { kind: 'unknown', text: 'limit rate 5/minute' },
     ]);
     expect(byText('ip6 saddr ::1 drop').matches).toEqual([{ kind: 'nfproto', family: 'ipv6' }, { kind: 'unknown', text: 'ip6 saddr ::1' }]);

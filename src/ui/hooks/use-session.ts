@@ -1,0 +1,176 @@
+// The session's logic over the core: holds the state (src/session/state.ts), runs the
+// actions it was given, turns keys into events. Components only render what this returns.
+import { useCallback, useEffect, useReducer, useRef } from 'react';
+import type { Key } from 'ink';
+import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionState } from '../../session/state.js';
+import type { ActionEvent, ActionOutcome, Confirm, SessionActions } from '../../session/types.js';
+
+export interface SessionControls {
+  state: SessionState;
+  onKey(input: string, key: Key): void;
+}
+
+export function useSession(actions: SessionActions, onQuit: () => void): SessionControls {
+  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const generation = useRef(0);
+  const answer = useRef<((yes: boolean) => void) | null>(null);
+  const capture = useRef<{ stop(): Promise<void> } | null>(null);
+  const mounted = useRef(true);
+
+  const log = useCallback((event: ActionEvent) => mounted.current && dispatch({ type: 'log', event }), []);
+
+  const stopCapture = useCallback(async () => {
+    const c = capture.current;
+    capture.current = null;
+    if (c) await c.stop();
+  }, []);
+
+  const startCapture = useCallback(
+    (auto: boolean) => {
+      if (!actions.capture.available) {
+        log({ level: 'error', text: `capture is not available in this build: ${actions.capture.reason}` });
+        return;
+      }
+      if (capture.current) return;
+      dispatch({ type: 'view', view: 'path' });
+      capture.current = actions.capture.start((path) => mounted.current && dispatch({ type: 'path', path, auto }));
+    },
+    [actions, log],
+  );
+
+  const diagnose = useCallback(async () => {
+    const gen = ++generation.current;
+    dispatch({ type: 'diagnose-start' });
+    try {
+      const live = await actions.diagnose((l) => mounted.current && gen === generation.current && dispatch({ type: 'live', live: l }));
+      if (!mounted.current || gen !== generation.current) return;
+      dispatch({ type: 'diagnose-done', live });
+      if (wantsAutoCapture(live) && actions.capture.available && !stateRef.current.autoCaptured) startCapture(true);
+    } catch (err) {
+      if (!mounted.current) return;
+      dispatch({ type: 'diagnose-done', live: stateRef.current.live });
+      log({ level: 'error', text: `diagnosis failed: ${(err as Error).message}` });
+    }
+  }, [actions, log, startCapture]);
+
+  useEffect(() => {
+    void diagnose();
+    return () => {
+      mounted.current = false;
+      answer.current?.(false);
+      void stopCapture();
+    };
+  }, []);
+
+  // A prompt is a function that returns a Promise: the fix waits on the user's y/n.
+  const confirm: Confirm = useCallback(
+    (offers, question) =>
+      new Promise<boolean>((resolve) => {
+        answer.current = resolve;
+        dispatch({ type: 'prompt', offers, question });
+      }),
+    [],
+  );
+
+  const act = useCallback(
+    async (busy: string, run: () => Promise<ActionOutcome>) => {
+      if (stateRef.current.busy || stateRef.current.diagnosing) {
+        log({ level: 'info', text: `wait: ${stateRef.current.busy ?? 'the check is still running'}` });
+        return;
+      }
+      dispatch({ type: 'busy', text: busy });
+      let outcome: ActionOutcome;
+      try {
+        outcome = await run();
+      } catch (err) {
+        outcome = { changed: false, message: `${busy.replace(/…$/, '')} failed: ${(err as Error).message}` };
+      }
+      if (!mounted.current) return;
+      dispatch({ type: 'busy', text: null });
+      log({ level: outcome.changed ? 'ok' : 'info', text: outcome.message });
+      // Re-check live after anything changed, so the checklist shows the effect.
+      if (outcome.changed) {
+        await stopCapture();
+        dispatch({ type: 'path', path: null });
+        await diagnose();
+      }
+    },
+    [diagnose, log, stopCapture],
+  );
+
+  const onKey = useCallback(
+    (input: string, key: Key) => {
+      const s = stateRef.current;
+      if (s.prompt) {
+        const yes = input === 'y' || input === 'Y';
+        if (yes || input === 'n' || input === 'N' || key.escape || key.return || input === 'q' || (key.ctrl && input === 'c')) {
+          const resolve = answer.current;
+          answer.current = null;
+          dispatch({ type: 'prompt-answered' });
+          resolve?.(yes);
+        }
+        return;
+      }
+      if (s.view === 'help') {
+        dispatch({ type: 'view', view: 'list' });
+        return;
+      }
+      if (input === 'q' || (key.ctrl && input === 'c')) {
+        void stopCapture().finally(onQuit);
+        return;
+      }
+      if (key.upArrow || input === 'k') return dispatch({ type: 'move', delta: -1 });
+      if (key.downArrow || input === 'j') return dispatch({ type: 'move', delta: 1 });
+      if (key.escape || key.leftArrow || key.backspace) {
+        if (s.view === 'path') void stopCapture();
+        return dispatch({ type: 'back' });
+      }
+      if (key.return) {
+        if (s.view === 'detail') return dispatch({ type: 'view', view: 'list' });
+        const i = focusIndex(s);
+        if (i === null) {
+          if (!s.live.steps.length) return;
+          dispatch({ type: 'select', index: 0 });
+        } else dispatch({ type: 'select', index: i });
+        return dispatch({ type: 'view', view: 'detail' });
+      }
+      if (input === '?') return dispatch({ type: 'view', view: 'help' });
+      if (input === 'r') {
+        if (s.busy || s.diagnosing) return;
+        void stopCapture().then(() => {
+          dispatch({ type: 'path', path: null });
+          return diagnose();
+        });
+        return;
+      }
+      if (input === 'c') {
+        if (s.view === 'path') {
+          void stopCapture();
+          return dispatch({ type: 'view', view: 'list' });
+        }
+        return startCapture(false);
+      }
+      if (input === 'f') {
+        const i = focusIndex(s);
+        const step = i === null ? undefined : s.live.steps[i];
+        if (!step) return log({ level: 'info', text: 'nothing to fix: no step selected and no diagnosis' });
+        if (!step.fix) return log({ level: 'info', text: `${step.id}: no automatic fix for this step (${step.status})` });
+        void act(`fixing ${step.id}…`, () => actions.fix([step.id], confirm, log));
+        return;
+      }
+      if (input === 'a') {
+        void act('fixing everything…', () => actions.fixAll(confirm, log));
+        return;
+      }
+      if (input === 'u') {
+        void act('undoing…', () => actions.undo(confirm, log));
+        return;
+      }
+    },
+    [act, actions, confirm, diagnose, log, onQuit, startCapture, stopCapture],
+  );
+
+  return { state, onKey };
+}

@@ -1,0 +1,113 @@
+// Crash safety: `kill -9` of netdoctor at any point of `lab up` (random delays spread over a
+// whole build), then `lab down` must remove everything: no namespace, no state file (or its
+// temporary twin), no process still building, no link of the lab anywhere.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { run } from '../../src/system/run.js';
+import { CLI, LAB_STATE_DIR, integrationSkipReason, labDown, labUpArgs, namespacesOf, randomLabOptions, runCli } from './helpers.js';
+
+const ROUNDS = Number(process.env.NETDOCTOR_CRASH_ROUNDS ?? 12);
+const skip = integrationSkipReason();
+
+/** Start `netdoctor lab up ...`, SIGKILL it after `delayMs`; resolves once it is gone. */
+function killDuring(args: string[], delayMs: number): Promise<{ signal: NodeJS.Signals | null; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [CLI, ...args], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
+}
+
+describe.skipIf(skip !== null)('crash safety', () => {
+  it(`kill -9 at any point of lab up, then lab down leaves nothing (${ROUNDS} rounds)`, { timeout: 300_000 }, async ({ expect }) => {
+    // How long an uninterrupted build takes here, so the kills spread over all of it.
+    const probe = randomLabOptions();
+    const t0 = performance.now();
+    const up = await runCli(labUpArgs('docker-forward-drop', probe));
+    const full = performance.now() - t0;
+    await labDown(probe.prefix, ['--ns', probe.ns]);
+    expect(up.code, up.stderr).toBe(0);
+
+    let interrupted = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const opts = randomLabOptions();
+      // Spread over [0, 1.1 x build time]: before anything, mid-build, and after it finished.
+      const delay = Math.round((full * 0.9 * (i + Math.random())) / ROUNDS);
+      const killed = await killDuring(labUpArgs('docker-forward-drop', opts), delay);
+      if (killed.signal === 'SIGKILL') interrupted++;
+      const down = await labDown(opts.prefix, ['--ns', opts.ns]);
+      const where = `round ${i}, killed after ${delay} ms of ${Math.round(full)} (${killed.signal ?? `exit ${killed.code}`})`;
+      expect(down.code, `${where}: lab down: ${down.stderr}`).toBe(0);
+      // Anything a killed build left running would recreate what lab down removed: wait a moment.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(namespacesOf(opts.prefix), `${where}: namespaces`).toEqual([]);
+      const stateFiles = readdirSync(LAB_STATE_DIR).filter((f) => f.startsWith(`${opts.prefix}.`));
+      expect(stateFiles, `${where}: state files`).toEqual([]);
+      expect(existsSync(`${LAB_STATE_DIR}/${opts.prefix}.json`)).toBe(false);
+      const procs = await run(['pgrep', '-af', opts.prefix]);
+      expect(procs.stdout.split('\n').filter((l) => l && !l.includes('pgrep')), `${where}: processes`).toEqual([]);
+      // The lab never creates a link outside its namespaces: none of its names exists here.
+      for (const name of [opts.bridge, opts.vethHost, opts.vethNs, opts.uplink]) {
+        const r = await run(['ip', 'link', 'show', 'dev', name]);
+        expect(r.exitCode, `${where}: link ${name} in this namespace`).not.toBe(0);
+      }
+    }
+    // Most rounds really interrupted a build (builds vary in length: some may have finished).
+    expect(interrupted).toBeGreaterThanOrEqual(Math.floor(ROUNDS / 3));
+  });
+
+  it('a command still running when lab up is killed dies with it (it would keep the namespace alive)', { timeout: 120_000 }, async ({ expect }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nd-crash-'));
+    const marker = `${Math.floor(100000 + Math.random() * 800000)}.5`;
+    const file = join(dir, 'slow-build.json');
+    writeFileSync(file, JSON.stringify({
+      id: 'slow-build',
+      title: 'A build step that takes long',
+      story: 'The last command of the build sleeps, so a kill lands while it runs.',
+      expect: { diagnosis: null, warn: [], egress: 'ok' },
+      extra: [{ in: 'host', argv: ['sleep', marker] }],
+    }));
+    const opts = randomLabOptions();
+    try {
+      const child = spawn('node', [CLI, ...labUpArgs(file, opts)], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      // Kill as soon as the slow command runs.
+      for (let i = 0; i < 200 && !(await run(['pgrep', '-f', `sleep ${marker}`])).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await run(['pgrep', '-f', `sleep ${marker}`])).stdout.trim(), 'the slow command started').not.toBe('');
+      child.kill('SIGKILL');
+      await exited;
+      const down = await labDown(opts.prefix, ['--ns', opts.ns]);
+      expect(down.code, down.stderr).toBe(0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await run(['pgrep', '-f', `sleep ${marker}`])).stdout.trim(), 'the orphaned command was killed with netdoctor').toBe('');
+      expect(namespacesOf(opts.prefix)).toEqual([]);
+    } finally {
+      await run(['pkill', '-KILL', '-f', `sleep ${marker}`]);
+      await labDown(opts.prefix, ['--ns', opts.ns]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lab down also removes the temporary state file of a lab up killed while saving its state', async ({ expect }) => {
+    const opts = randomLabOptions();
+    const tmp = join(LAB_STATE_DIR, `${opts.prefix}.json.4242.tmp`);
+    const other = join(LAB_STATE_DIR, `${opts.prefix}x.json.4242.tmp`);
+    writeFileSync(tmp, '{"schemaVersion":1');
+    writeFileSync(other, '{}');
+    try {
+      const down = await labDown(opts.prefix);
+      expect(down.code, down.stderr).toBe(0);
+      expect(existsSync(tmp)).toBe(false);
+      expect(existsSync(other), 'another prefix is not touched').toBe(true);
+    } finally {
+      rmSync(tmp, { force: true });
+      rmSync(other, { force: true });
+    }
+  });
+});
