@@ -1,9 +1,32 @@
 #!/bin/sh
 # The floor for the passive check: the same raw kernel queries netdoctor's snapshot makes,
 # typed one after another in a plain shell, output discarded. Nothing here changes anything.
-# usage: floor.sh HOST_NS NS TARGET BRIDGE UPLINK NS_IP
+#
+# usage: floor.sh [--exact] HOST_NS NS TARGET BRIDGE UPLINK NS_IP
+# Default: the queries as a person types them (ip -j per object, nft -j list ruleset).
+# --exact: netdoctor's own query set (one ip -batch per side, nft -j only for the tables
+# iptables-nft-save does not show), to see netdoctor's overhead on top of exactly what it reads.
+EXACT=
+if [ "$1" = --exact ]; then EXACT=1; shift; fi
 H=$1 N=$2 T=$3 BR=$4 UP=$5 NSIP=$6
-[ -n "$NSIP" ] || { echo "usage: $0 HOST_NS NS TARGET BRIDGE UPLINK NS_IP" >&2; exit 2; }
+[ -n "$NSIP" ] || { echo "usage: $0 [--exact] HOST_NS NS TARGET BRIDGE UPLINK NS_IP" >&2; exit 2; }
+
+if [ -n "$EXACT" ]; then
+  printf 'addr show\nroute show\nroute get %s\n' "$T" | ip -n "$H" -j -d -batch - >/dev/null 2>&1
+  ip netns exec "$H" sysctl -e net.ipv4.ip_forward net.ipv4.conf.all.rp_filter net.ipv4.conf.default.rp_filter net.bridge.bridge-nf-call-iptables >/dev/null 2>&1
+  printf 'addr show\nroute show\nroute get %s\n' "$T" | ip -n "$N" -j -d -batch - >/dev/null 2>&1
+  ip netns exec "$H" sysctl -e "net.ipv4.conf.$BR.forwarding" "net.ipv4.conf.$BR.rp_filter" "net.ipv4.conf.$UP.forwarding" "net.ipv4.conf.$UP.rp_filter" >/dev/null 2>&1
+  ip -n "$H" -j route get "$T" from "$NSIP" iif "$BR" >/dev/null 2>&1
+  ip netns exec "$H" iptables-nft-save >/dev/null 2>&1
+  ip netns exec "$H" iptables-legacy-save >/dev/null 2>&1
+  ip netns exec "$H" nft list tables 2>/dev/null | while read -r _ f n; do
+    case "$f $n" in
+      "ip nat" | "ip filter" | "ip mangle" | "ip raw" | "ip security") ;; # shown by iptables-nft-save
+      *) ip netns exec "$H" nft -j list table "$f" "$n" >/dev/null 2>&1 ;;
+    esac
+  done
+  exit 0
+fi
 
 # host side: links and addresses, routes, the route to the target, sysctls
 ip -n "$H" -j -d addr show >/dev/null

@@ -5,8 +5,10 @@
 //
 // Every lab lives in namespaces of its own (prefix ndb...); the root namespace is never
 // touched, and the labs are removed on success, failure and Ctrl-C.
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { worldArgv, worldPaths } from '../src/lab/world-plan.js';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { LabInfo } from '../src/lab/lab.js';
@@ -15,6 +17,8 @@ import { BenchLabs, CLI } from './lib/labs.js';
 import { canMeasureMemory, expectExit, timed, timedWithMemory } from './lib/measure.js';
 import { benchRules } from './lib/rules.js';
 import { addContainers } from './lib/scale-lab.js';
+import { BenchTerminal, currentLearnStep, plainArgv, showsCompleteChecklist, showsWholeChecklist } from './lib/terminal.js';
+import { STEP_IDS } from '../src/diagnosis/steps.js';
 import {
   alternate,
   failedRow,
@@ -24,7 +28,7 @@ import {
   ratio,
   renderTable,
   summarize,
-  worstGrowth,
+  fitGrowth,
   type BenchRow,
 } from './lib/stats.js';
 
@@ -56,16 +60,18 @@ function checkArgv(lab: LabInfo, ...extra: string[]): string[] {
   return ['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', lab.addresses.target, '--json', ...extra];
 }
 
-function floorArgv(lab: LabInfo): string[] {
+/** floor.sh for a lab; `exact`: netdoctor's own query set instead of the plain queries. */
+function floorArgv(lab: LabInfo, exact = false): string[] {
   const { names: n, addresses: a } = lab;
-  return ['sh', FLOOR, n.hostNs, n.containerNs, a.target, n.bridge, n.uplink, a.nsIp];
+  return ['sh', FLOOR, ...(exact ? ['--exact'] : []), n.hostNs, n.containerNs, a.target, n.bridge, n.uplink, a.nsIp];
 }
 
 /** What this build of the CLI can do (features land while the bench exists). */
 async function features(): Promise<{ all: boolean; learn: boolean; session: boolean }> {
   const check = await run(['node', CLI, 'check', '--help']);
   const learn = await run(['node', CLI, 'learn', '--help']);
-  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: false };
+  // The interactive Ink session exists once the UI is built (before that, `netdoctor` printed a report).
+  return { all: /--all\b/.test(check.stdout), learn: learn.exitCode === 0, session: existsSync(join(dirname(CLI), 'ui', 'App.js')) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -79,18 +85,21 @@ async function passive(): Promise<BenchRow[]> {
   expectExit(await timed(check), [0], 'passive check on a healthy lab');
   expectExit(await timed(floor), [0], 'floor.sh');
   log(`passive: ${REPS} alternating repetitions of check --no-probe, floor.sh and bare node`);
+  const exact = floorArgv(lab, true);
   const s = await alternate(REPS, {
     check: async () => expectExit(await timed(check), [0], 'passive check').ms,
     floor: async () => expectExit(await timed(floor), [0], 'floor.sh').ms,
+    exact: async () => expectExit(await timed(exact), [0], 'floor.sh --exact').ms,
     node: async () => expectExit(await timed(['node', '-e', '0']), [0], 'node -e 0').ms,
   });
-  const [c, f, n] = [median(s.check), median(s.floor), median(s.node)];
+  const [c, f, e, n] = [median(s.check), median(s.floor), median(s.exact), median(s.node)];
   return [
     measured('passive.check', 'passive check (check --no-probe --json)', c, 'ms', null, { samples: s.check, note: `median of ${REPS}` }),
-    measured('passive.floor', 'floor: the same raw queries in sh', f, 'ms', null, { samples: s.floor, note: `median of ${REPS}` }),
+    measured('passive.floor', 'floor: the raw queries one after another in sh', f, 'ms', null, { samples: s.floor, note: `median of ${REPS}` }),
     measured('passive.ratio', 'passive check / floor', ratio(c, f), 'x', { op: '<=', value: 2.0 }, { note: 'medians, measured alternately' }),
     measured('node.startup', 'bare Node startup (node -e 0)', n, 'ms', null, { samples: s.node, note: 'context: the fixed cost of any Node CLI' }),
     measured('passive.beyond-node', "check's own time beyond Node startup / floor", ratio(Math.max(c - n, 0), f), 'x', null, { note: 'context' }),
+    measured('passive.exact-ratio', "passive check / floor of netdoctor's exact queries", ratio(c, e), 'x', null, { samples: s.exact, note: `context: floor --exact ${e.toFixed(1)} ms` }),
   ];
 }
 
@@ -122,7 +131,7 @@ const RULE_STEPS = [1250, 2500, 5000, 10000];
 async function rules(): Promise<BenchRow[]> {
   const lab = await labs.up('healthy');
   const check = checkArgv(lab, '--no-probe');
-  const points: { n: number; ms: number; mib: number | null; floorMs: number }[] = [];
+  const points: { n: number; ms: number; mib: number | null; floorMs: number; exactMs: number }[] = [];
   let have = 0;
   for (const n of RULE_STEPS) {
     const add = await run(['iptables-nft-restore', '--noflush'], { ns: lab.names.hostNs, input: benchRules(have, n), timeoutMs: 120_000 });
@@ -140,21 +149,23 @@ async function rules(): Promise<BenchRow[]> {
         return t.ms;
       },
       floor: async () => expectExit(await timed(floorArgv(lab)), [0], 'floor.sh').ms,
+      exact: async () => expectExit(await timed(floorArgv(lab, true)), [0], 'floor.sh --exact').ms,
     });
-    points.push({ n, ms: median(s.check), mib: mem.length ? Math.max(...mem) : null, floorMs: median(s.floor) });
+    points.push({ n, ms: median(s.check), mib: mem.length ? Math.max(...mem) : null, floorMs: median(s.floor), exactMs: median(s.exact) });
   }
   const rows: BenchRow[] = [];
   for (const p of points) {
-    rows.push(measured(`rules.${p.n}.time`, `check --no-probe, ${p.n} iptables rules`, p.ms, 'ms', null, { note: `floor ${Math.round(p.floorMs)} ms` }));
+    rows.push(measured(`rules.${p.n}.time`, `check --no-probe, ${p.n} iptables rules`, p.ms, 'ms', null, { note: `floor ${Math.round(p.floorMs)} ms, exact floor ${Math.round(p.exactMs)} ms` }));
   }
   const last = points[points.length - 1]!;
   rows.push(measured('rules.10000.ratio', 'check / floor, 10,000 rules', ratio(last.ms, last.floorMs), 'x', { op: '<=', value: 2.0 }, { note: 'medians, measured alternately' }));
+  rows.push(measured('rules.10000.exact-ratio', "check / floor of netdoctor's exact queries, 10,000 rules", ratio(last.ms, last.exactMs), 'x', null, { note: 'context' }));
   if (last.mib !== null) rows.push(measured('rules.10000.memory', 'peak memory, 10,000 rules', last.mib, 'MiB', { op: '<', value: 200 }));
   else rows.push(notAvailable('rules.10000.memory', 'peak memory, 10,000 rules', 'MiB', { op: '<', value: 200 }, '/usr/bin/time (GNU time) is not installed'));
-  const g = worstGrowth(points.map((p) => ({ x: p.n, y: p.ms })));
-  if (g) rows.push(measured('rules.growth.time', 'time growth per doubling of rules (worst step)', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${g.from}->${g.to}: y ~ n^${g.exponent.toFixed(2)}` }));
-  const gm = points.every((p) => p.mib !== null) ? worstGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
-  if (gm) rows.push(measured('rules.growth.memory', 'memory growth per doubling of rules (worst step)', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${gm.from}->${gm.to}` }));
+  const g = fitGrowth(points.map((p) => ({ x: p.n, y: p.ms })));
+  if (g) rows.push(measured('rules.growth.time', 'time growth per doubling of rules', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit over ${RULE_STEPS.join('/')}: t ~ n^${g.exponent.toFixed(2)}` }));
+  const gm = points.every((p) => p.mib !== null) ? fitGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
+  if (gm) rows.push(measured('rules.growth.memory', 'memory growth per doubling of rules', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit: m ~ n^${gm.exponent.toFixed(2)}` }));
   return rows;
 }
 
@@ -168,7 +179,7 @@ async function scale(has: { all: boolean }): Promise<BenchRow[]> {
     return [
       ...SCALE_STEPS.map((n) => notAvailable(`scale.${n}.time`, label(n), 's', timeTarget(n))),
       notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }),
-      notAvailable('scale.growth.time', 'time growth per doubling of namespaces (worst step)', 'x', { op: '<=', value: 2.0 }),
+      notAvailable('scale.growth.time', 'time growth per doubling of namespaces', 'x', { op: '<=', value: 2.0 }),
     ];
   }
   const lab = await labs.up('healthy');
@@ -198,19 +209,90 @@ async function scale(has: { all: boolean }): Promise<BenchRow[]> {
       ? measured('scale.200.memory', 'peak memory, 200 namespaces', last.mib, 'MiB', { op: '<', value: 200 })
       : notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }, '/usr/bin/time (GNU time) is not installed'),
   );
-  const g = worstGrowth(points.map((p) => ({ x: p.n, y: p.s })));
-  if (g) rows.push(measured('scale.growth.time', 'time growth per doubling of namespaces (worst step)', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${g.from}->${g.to}: t ~ n^${g.exponent.toFixed(2)}` }));
-  const gm = points.every((p) => p.mib !== null) ? worstGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
-  if (gm) rows.push(measured('scale.growth.memory', 'memory growth per doubling of namespaces (worst step)', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `${gm.from}->${gm.to}` }));
+  const g = fitGrowth(points.map((p) => ({ x: p.n, y: p.s })));
+  if (g) rows.push(measured('scale.growth.time', 'time growth per doubling of namespaces', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit over ${SCALE_STEPS.join('/')}: t ~ n^${g.exponent.toFixed(2)}` }));
+  const gm = points.every((p) => p.mib !== null) ? fitGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
+  if (gm) rows.push(measured('scale.growth.memory', 'memory growth per doubling of namespaces', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit: m ~ n^${gm.exponent.toFixed(2)}` }));
   return rows;
 }
 
-function session(): BenchRow[] {
-  return [notAvailable('session.first-frame', 'session: first complete checklist frame', 's', { op: '<=', value: 0.3 })];
+/**
+ * The interactive session in a real terminal (tmux, 120x60) on a healthy lab: the first frame
+ * that shows the whole checklist, and the first in which every step has its verdict.
+ */
+async function session(has: { session: boolean }): Promise<BenchRow[]> {
+  const complete = { id: 'session.complete', label: 'session: first frame with every step judged', target: { op: '<=' as const, value: 0.3 } };
+  const whole = { id: 'session.whole', label: 'session: first frame showing the whole checklist' };
+  if (!has.session) return [notAvailable(complete.id, complete.label, 's', complete.target), notAvailable(whole.id, whole.label, 's', null)];
+  const lab = await labs.up('healthy');
+  const term = new BenchTerminal(`ndb${labs.tag}tui`);
+  await term.open();
+  try {
+    const argv = ['node', CLI, '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', lab.addresses.target];
+    const predicates = { whole: (s: string) => showsWholeChecklist(s, STEP_IDS), complete: (s: string) => showsCompleteChecklist(s, STEP_IDS) };
+    await term.time(argv, predicates); // warm-up
+    const reps = Math.max(3, Math.ceil(REPS / 3));
+    log(`session: ${reps} runs in tmux`);
+    const w: number[] = [];
+    const c: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const r = await term.time(argv, predicates);
+      if (r.ms.complete === null) throw new Error(`the session never showed every step judged; the screen:\n${r.screen}`);
+      c.push(r.ms.complete / 1000);
+      if (r.ms.whole !== null) w.push(r.ms.whole / 1000);
+    }
+    return [
+      measured(complete.id, complete.label, median(c), 's', complete.target, { samples: c, note: `median of ${reps}, healthy lab, probe on` }),
+      w.length ? measured(whole.id, whole.label, median(w), 's', null, { samples: w, note: 'context' }) : failedRow(whole.id, whole.label, 's', null, 'never seen'),
+    ];
+  } finally {
+    await term.close();
+  }
 }
 
-function learn(): BenchRow[] {
-  return [notAvailable('learn.tick', 'learn: command in the lab -> step ticks', 'ms', { op: '<=', value: 200 })];
+/**
+ * `netdoctor learn` in a real terminal: for each tutorial step whose command is plain argv, run
+ * that command in the lab world (as `lab exec` does, without its Node start-up) and time until
+ * the screen ticks the step.
+ */
+async function learn(has: { learn: boolean }): Promise<BenchRow[]> {
+  const id = 'learn.tick';
+  const label = 'learn: command in the lab -> its step ticks';
+  const target = { op: '<=' as const, value: 200 };
+  if (!has.learn) return [notAvailable(id, label, 'ms', target)];
+  const prefix = labs.newWorld();
+  const dir = mkdtempSync(join(tmpdir(), 'ndbench-learn-'));
+  const term = new BenchTerminal(`ndb${labs.tag}lrn`);
+  await term.open();
+  try {
+    await term.start(['env', `NETDOCTOR_LEARN_DIR=${dir}`, 'node', CLI, 'learn', '--up', '--prefix', prefix]);
+    let { screen } = await term.waitFor('step 1', (s) => currentLearnStep(s)?.step === 1, performance.now(), 60_000);
+    const paths = worldPaths(prefix);
+    const samples: number[] = [];
+    for (let guard = 0; guard < 30; guard++) {
+      const cur = currentLearnStep(screen);
+      if (!cur) break;
+      const argv = cur.command ? plainArgv(cur.command) : null;
+      const tick = (s: string) => new RegExp(`✓ ${cur.step}/${cur.total}\\b`).test(s);
+      if (argv) {
+        const t0 = performance.now();
+        const r = await run(worldArgv(paths, argv), { timeoutMs: 30_000 });
+        if (r.failed) throw new Error(`step ${cur.step}: ${argv.join(' ')}: ${r.stderr.trim()}`);
+        samples.push((await term.waitFor(`step ${cur.step} ticked`, tick, t0, 10_000)).ms);
+      } else {
+        await term.keys('Enter'); // let netdoctor run it (ping, shell syntax)
+        await term.waitFor(`step ${cur.step} ticked`, tick, performance.now(), 20_000);
+      }
+      if (cur.step >= cur.total) break;
+      ({ screen } = await term.waitFor(`step ${cur.step + 1}`, (s) => currentLearnStep(s)?.step === cur.step + 1, performance.now(), 20_000));
+    }
+    await term.keys('q');
+    if (!samples.length) return [failedRow(id, label, 'ms', target, 'no step had a plain command to time')];
+    return [measured(id, label, median(samples), 'ms', target, { samples, note: `median over ${samples.length} steps, max ${Math.round(Math.max(...samples))} ms` })];
+  } finally {
+    await term.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -243,10 +325,10 @@ async function main(): Promise<number> {
     rows = [
       ...(await section('passive', passive)),
       ...(await section('active', active)),
-      ...(await section('session', session)),
+      ...(await section('session', () => session(has))),
       ...(await section('scale', () => scale(has))),
       ...(await section('rules', rules)),
-      ...(await section('learn', learn)),
+      ...(await section('learn', () => learn(has))),
     ];
   } finally {
     await labs.cleanup();

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { LabInfo } from '../../src/lab/lab.js';
 import { run } from '../../src/system/run.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The built CLI under test; NETDOCTOR_BENCH_CLI measures another build (e.g. main's) instead. */
+export const CLI = process.env.NETDOCTOR_BENCH_CLI || fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const BENCH_PREFIX = 'ndb';
 const TAG_LENGTH = 3;
 const RUNS_DIR = '/run/netdoctor/bench-runs';
@@ -40,21 +41,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Tags of bench runs still going (their pid is alive); stale records are removed. */
-function liveTags(): Set<string> {
-  const live = new Set<string>();
+/** Tags of recorded bench runs whose process is gone (killed before it could clean up). */
+function deadRuns(): string[] {
+  const dead: string[] = [];
   for (const f of list(RUNS_DIR)) {
-    const tag = f.replace(/\.pid$/, '');
+    if (!f.endsWith('.pid')) continue;
     let pid = NaN;
     try {
       pid = Number(readFileSync(join(RUNS_DIR, f), 'utf8').trim());
     } catch {
-      /* vanished meanwhile */
+      continue; // vanished meanwhile: its run cleaned up
     }
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) live.add(tag);
-    else rmSync(join(RUNS_DIR, f), { force: true });
+    if (!(Number.isInteger(pid) && pid > 0 && alive(pid))) dead.push(f.slice(0, -'.pid'.length));
   }
-  return live;
+  return dead;
 }
 
 /** Delete namespaces by name (one `ip -batch`); -force keeps going past ones already gone. */
@@ -63,32 +63,48 @@ export async function deleteNamespaces(names: string[]): Promise<void> {
   await run(['ip', '-force', '-batch', '-'], { input: `${names.map((n) => `netns del ${n}`).join('\n')}\n`, timeoutMs: 120_000 });
 }
 
-/** Bench namespace/state names whose run is this one or is gone. Pure (unit-tested). */
-export function benchStrays(names: string[], live: Set<string>, own: string | null): string[] {
+// Exactly what a bench run names: ndb + its 3-character tag + 4 random characters, then `-...`
+// (namespaces) or `.json` (lab state files).
+const BENCH_NAME = /^ndb([a-z0-9]{3})[a-z0-9]{4}(-|\.json$)/;
+
+/**
+ * Bench names that belong to the given runs. Pure (unit-tested). Only runs the bench recorded
+ * are ever swept, so a namespace of someone else's that happens to start with `ndb` is safe.
+ */
+export function benchStrays(names: string[], tags: ReadonlySet<string>): string[] {
   return names.filter((n) => {
-    if (!n.startsWith(BENCH_PREFIX)) return false;
-    const tag = n.slice(BENCH_PREFIX.length, BENCH_PREFIX.length + TAG_LENGTH);
-    return tag.length === TAG_LENGTH && (tag === own || !live.has(tag));
+    const m = BENCH_NAME.exec(n);
+    return m !== null && tags.has(m[1]!);
   });
 }
 
 export class BenchLabs {
   readonly tag = randomTag(TAG_LENGTH);
   private readonly prefixes = new Set<string>();
+  private readonly worlds = new Set<string>();
   private cleaning: Promise<void> | null = null;
 
   /** Record this run and sweep what killed bench runs left behind. */
   async start(): Promise<void> {
     mkdirSync(RUNS_DIR, { recursive: true });
-    const live = liveTags();
     writeFileSync(join(RUNS_DIR, `${this.tag}.pid`), `${process.pid}\n`);
-    await this.sweep(live, null);
+    await this.sweep(deadRuns());
   }
 
-  private async sweep(live: Set<string>, own: string | null): Promise<void> {
-    if (own) live.delete(own);
-    await deleteNamespaces(benchStrays(list(NETNS_DIR), live, own));
-    for (const f of benchStrays(list(LAB_STATE_DIR), live, own)) rmSync(join(LAB_STATE_DIR, f), { force: true });
+  /** Remove the runs' namespaces and state files, then their records. */
+  private async sweep(tags: string[]): Promise<void> {
+    if (!tags.length) return;
+    const set = new Set(tags);
+    await deleteNamespaces(benchStrays(list(NETNS_DIR), set));
+    for (const f of benchStrays(list(LAB_STATE_DIR), set)) rmSync(join(LAB_STATE_DIR, f), { force: true });
+    for (const t of tags) rmSync(join(RUNS_DIR, `${t}.pid`), { force: true });
+  }
+
+  /** A prefix for a lab world (`learn --up`), removed with `lab down` at cleanup. */
+  newWorld(): string {
+    const p = this.newPrefix();
+    this.worlds.add(p);
+    return p;
   }
 
   newPrefix(): string {
@@ -110,11 +126,12 @@ export class BenchLabs {
   /** Remove every lab and namespace this run made (idempotent; safe to call concurrently). */
   cleanup(): Promise<void> {
     this.cleaning ??= (async () => {
+      // Worlds hold mounts and a watcher besides namespaces: only `lab down` removes them whole.
+      for (const w of this.worlds) await run(['node', CLI, 'lab', 'down', '--prefix', w], { timeoutMs: 60_000 });
       const doomed = list(NETNS_DIR).filter((n) => [...this.prefixes].some((p) => n.startsWith(`${p}-`)));
       await deleteNamespaces(doomed);
       for (const p of this.prefixes) rmSync(join(LAB_STATE_DIR, `${p}.json`), { force: true });
-      await this.sweep(liveTags(), this.tag);
-      rmSync(join(RUNS_DIR, `${this.tag}.pid`), { force: true });
+      await this.sweep([this.tag]);
     })();
     return this.cleaning;
   }

@@ -49,17 +49,26 @@ export function growth(x1: number, y1: number, x2: number, y2: number): { expone
 }
 
 /**
- * The worst (steepest) growth between consecutive points of a series, sorted by x: "no worse
- * than linear" must hold for every step, and the largest step says most about scale.
+ * Growth over a whole series: the least-squares slope k of log y against log x (y ~ x^k),
+ * and the factor per doubling (2^k; 2.0 = linear). A fit over every point is steadier than any
+ * single step on a machine whose load drifts.
  */
-export function worstGrowth(points: readonly { x: number; y: number }[]): { exponent: number; perDoubling: number; from: number; to: number } | null {
-  const s = [...points].sort((a, b) => a.x - b.x);
-  let worst: { exponent: number; perDoubling: number; from: number; to: number } | null = null;
-  for (let i = 1; i < s.length; i++) {
-    const g = growth(s[i - 1]!.x, s[i - 1]!.y, s[i]!.x, s[i]!.y);
-    if (!worst || g.exponent > worst.exponent) worst = { ...g, from: s[i - 1]!.x, to: s[i]!.x };
+export function fitGrowth(points: readonly { x: number; y: number }[]): { exponent: number; perDoubling: number } | null {
+  if (points.length < 2) return null;
+  for (const p of points) if (!(p.x > 0 && p.y > 0)) throw new Error(`fitGrowth: need positive x and y, got ${p.x}, ${p.y}`);
+  const lx = points.map((p) => Math.log(p.x));
+  const ly = points.map((p) => Math.log(p.y));
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < lx.length; i++) {
+    num += (lx[i]! - mx) * (ly[i]! - my);
+    den += (lx[i]! - mx) ** 2;
   }
-  return worst;
+  if (den === 0) throw new Error('fitGrowth: need at least two different x');
+  const exponent = num / den;
+  return { exponent, perDoubling: 2 ** exponent };
 }
 
 export function meets(value: number, target: Target): boolean {

@@ -8,7 +8,7 @@ import { shellQuote as showCommand } from '../report/escape.js';
 import { wrapText } from '../report/wrap.js';
 import { parseCommandArgs } from './args.js';
 import { findScenario } from '../lab/scenario.js';
-import { listWorlds, worldDown, worldDownAll, worldExec, worldShell, worldUp, type WorldDownResult, type WorldInfo } from '../lab/world.js';
+import { listWorlds, requireWorld, worldDown, worldDownAll, worldExec, worldShell, worldUp, type WorldDownResult, type WorldInfo } from '../lab/world.js';
 import { DEFAULT_WORLD_PREFIX } from '../lab/world-plan.js';
 
 export const LAB_HELP = `netdoctor lab: a disposable sandbox that rebuilds the tutorial (correctly, or with one
@@ -272,6 +272,7 @@ async function shellCommand(argv: string[]): Promise<number> {
     return EXIT.healthy;
   }
   const prefix = values.prefix ?? DEFAULT_WORLD_PREFIX;
+  requireWorld(prefix); // before the greeting: a bad or absent world is one line, exit 2
   process.stderr.write(
     `netdoctor: a shell inside lab world "${prefix}". Commands here act on the world only; ` +
       `${TARGET_IP} stands in for 8.8.8.8. Leave with exit.\n`,

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { CannotInspectError } from '../exit-codes.js';
 import { killAll, nsInode, ownNamespaces, processesIn } from '../system/ns-procs.js';
 import { describeFailure, run, runAttached, type AttachedResult } from '../system/run.js';
-import { UsageError, namespaceNameProblem } from '../validate.js';
+import { UsageError, namespaceNameProblem, quoteForMessage } from '../validate.js';
 import type { Scenario } from './scenario.js';
 import { TARGET_IP, type LabAddresses, type LabNames, type PlanInput } from './topology.js';
 import { DEFAULT_WORLD_PREFIX, WORLD_DIR, inetArgv, shellRc, worldArgv, worldBuild, worldConfig, worldPaths, worldSetupArgv, type WorldPaths } from './world-plan.js';
@@ -58,7 +58,7 @@ function requireRoot(what: string): void {
 function validPrefix(prefix: string): string {
   // worldConfig validates too; this keeps every path inside WORLD_DIR first.
   const problem = namespaceNameProblem(prefix);
-  if (problem) throw new UsageError(`--prefix ${JSON.stringify(prefix)}: ${problem}`);
+  if (problem) throw new UsageError(`--prefix ${quoteForMessage(prefix)}: ${problem}`);
   return prefix;
 }
 
@@ -73,6 +73,8 @@ export function readWorld(prefix: string): WorldState | null {
 
 /** The world `prefix`, ready to enter; a UsageError saying how to start one otherwise. */
 export function requireWorld(prefix: string): WorldState {
+  // A hostile prefix is bad input (exit 2, quoted), not "no such world" with the raw name.
+  validPrefix(prefix);
   const w = readWorld(prefix);
   if (!w || w.status !== 'up' || nsInode(worldPaths(prefix).mnt) === null) {
     const flag = prefix === DEFAULT_WORLD_PREFIX ? '' : ` --prefix ${prefix}`;

@@ -1,4 +1,5 @@
 // `nft -j list ruleset` (libnftables-json) -> the netfilter model, backend 'nft'.
+import { parseToolJson } from '../parse/json-control.js';
 import { compact, isRecord, num, soleKey, str } from './json.js';
 import type { Chain, Family, Hook, Rule, Ruleset, Table } from './model.js';
 import { decodeRule } from './nft-expr.js';
@@ -44,7 +45,7 @@ export function parseNftJson(input: string | unknown, opts: NftJsonOptions = {})
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
-      doc = JSON.parse(input);
+      doc = parseToolJson(input);
     } catch (e) {
       return { tables: [], errors: [`not JSON: ${e instanceof Error ? e.message : String(e)}`] };
     }

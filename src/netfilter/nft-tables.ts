@@ -1,6 +1,7 @@
 // Reading only the nft tables that need `nft -j`: iptables-nft's own tables are read from
 // iptables-nft-save, and their `nft -j` form (opaque xt expressions, megabytes on a busy host)
 // would be parsed only to be skipped. Pure: decides which tables to list and merges the output.
+import { parseToolJson } from '../parse/json-control.js';
 
 export interface NftTableRef {
   family: string;
@@ -20,7 +21,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_.-]{0,255}$/;
 export function nftTablesToList(listTablesJson: string, skipTable: (family: string, name: string) => boolean): NftTableRef[] | null {
   let doc: unknown;
   try {
-    doc = JSON.parse(listTablesJson);
+    doc = parseToolJson(listTablesJson);
   } catch {
     return null;
   }
@@ -41,7 +42,7 @@ export function nftTablesToList(listTablesJson: string, skipTable: (family: stri
 export function mergeNftDocuments(listTablesJson: string, tableJsons: string[]): string | null {
   const objects = (text: string): unknown[] | null => {
     try {
-      const doc = JSON.parse(text) as { nftables?: unknown };
+      const doc = parseToolJson(text) as { nftables?: unknown };
       return Array.isArray(doc?.nftables) ? doc.nftables : null;
     } catch {
       return null;

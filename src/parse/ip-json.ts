@@ -1,5 +1,6 @@
 // Parsers for iproute2's JSON output (`ip -j`). Pure, so they are tested from recorded output.
 import type { AddrFact, LinkFact, RouteFact, RouteLookup } from '../model/snapshot.js';
+import { parseToolJson } from './json-control.js';
 
 type Json = Record<string, unknown>;
 
@@ -8,7 +9,7 @@ function arrayOf(text: string, what: string): Json[] {
   if (!trimmed) return [];
   let value: unknown;
   try {
-    value = JSON.parse(trimmed);
+    value = parseToolJson(trimmed);
   } catch {
     throw new Error(`${what}: output is not JSON`);
   }

@@ -11,7 +11,7 @@ import {
   ratio,
   renderTable,
   summarize,
-  worstGrowth,
+  fitGrowth,
 } from '../../../bench/lib/stats.js';
 import { benchStrays } from '../../../bench/lib/labs.js';
 import { benchRule, benchRules } from '../../../bench/lib/rules.js';
@@ -61,16 +61,18 @@ describe('growth', () => {
     expect(() => growth(4, 1, 2, 2)).toThrow();
     expect(() => growth(1, 0, 2, 2)).toThrow();
   });
-  it('worstGrowth finds the steepest consecutive step, whatever the input order', () => {
-    const w = worstGrowth([
-      { x: 200, y: 1600 },
-      { x: 1, y: 50 },
-      { x: 50, y: 100 },
-      { x: 10, y: 60 },
-    ]);
-    expect(w).toMatchObject({ from: 50, to: 200 });
-    expect(w!.perDoubling).toBeCloseTo(4);
-    expect(worstGrowth([{ x: 1, y: 1 }])).toBeNull();
+  it('fitGrowth fits the exponent over every point', () => {
+    const pts = (f: (n: number) => number) => [1, 10, 50, 200].map((x) => ({ x, y: f(x) }));
+    expect(fitGrowth(pts((n) => 3 * n))!.perDoubling).toBeCloseTo(2);
+    expect(fitGrowth(pts((n) => n * n))!.exponent).toBeCloseTo(2);
+    expect(fitGrowth(pts(() => 80))!.perDoubling).toBeCloseTo(1);
+    // A fixed startup cost plus linear work fits below linear.
+    expect(fitGrowth(pts((n) => 60 + n))!.perDoubling).toBeLessThan(2);
+    // One noisy point moves a fit less than it moves that step.
+    const noisy = [{ x: 1250, y: 480 }, { x: 2500, y: 388 }, { x: 5000, y: 837 }, { x: 10000, y: 1480 }];
+    expect(growth(2500, 388, 5000, 837).perDoubling).toBeGreaterThan(fitGrowth(noisy)!.perDoubling);
+    expect(fitGrowth([{ x: 1, y: 1 }])).toBeNull();
+    expect(() => fitGrowth([{ x: 2, y: 1 }, { x: 2, y: 3 }])).toThrow();
   });
 });
 
@@ -130,10 +132,15 @@ describe('alternate', () => {
 });
 
 describe('benchStrays', () => {
-  it("takes this run's and dead runs' bench names, never a live run's, never anything else", () => {
-    const names = ['ndbabcwxyz-host', 'ndblivwxyz-c0', 'ndbdeadd-inet', 'ndtabc1234-host', 'ns0', 'ndb', 'ndbabcwxyz.json'];
-    expect(benchStrays(names, new Set(['liv', 'abc']), 'abc')).toEqual(['ndbabcwxyz-host', 'ndbdeadd-inet', 'ndbabcwxyz.json']);
-    expect(benchStrays(names, new Set(['liv', 'abc']), null)).toEqual(['ndbdeadd-inet']);
+  it("takes only the named runs' bench namespaces and state files, never anything else", () => {
+    const names = ['ndbabcwxyz-host', 'ndbabcwxyz-s12', 'ndbabcwxyz.json', 'ndblivwxyz-c0', 'ndbdeadwxyz-inet', 'ndtabc1234-host', 'ns0', 'ndb', 'ndbabc-host', 'ndbackupx-keep', 'xndbabcwxyz-host'];
+    expect(benchStrays(names, new Set(['abc']))).toEqual(['ndbabcwxyz-host', 'ndbabcwxyz-s12', 'ndbabcwxyz.json']);
+    expect(benchStrays(names, new Set())).toEqual([]);
+  });
+  it("never takes a user's namespace that merely starts with ndb", () => {
+    expect(benchStrays(['ndbackups-prod', 'ndb-x', 'ndbabcwxyzq-host'], new Set(['ack', 'abc']))).toEqual([]);
+    // The right shape is still taken only when its run was recorded.
+    expect(benchStrays(['ndbackupx-prod'], new Set(['xyz']))).toEqual([]);
   });
 });
 
