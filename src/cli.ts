@@ -8,6 +8,10 @@ const HELP = `netdoctor: find out why a network namespace cannot reach the inter
 Usage:
   netdoctor [--ns NS] [...]             interactive session (a report when not on a terminal)
   netdoctor check --ns NS [options]     diagnose once; text or --json; exit code for scripts
+  netdoctor check --ns NS --fix [--yes] [--dry-run] [--trial S] [--persist]
+                                        fix the failing steps (asks first; journaled)
+  netdoctor undo [--yes] [--json]       revert the last fix run exactly
+  netdoctor confirm                     keep the changes of a pending --trial run
   netdoctor lab up [SCENARIO] [--prefix P] [...]   build a sandbox lab (never touches the host)
   netdoctor lab down [--prefix P | --all]          remove a lab completely
   netdoctor lab list                    scenarios and running labs
@@ -23,6 +27,7 @@ check options:
   --target IP       the address to reach (default 8.8.8.8)
   --json            one JSON document on stdout (schemaVersion 1)
   --no-probe        do not ping; judge from the kernel's state only
+  --fix             fix what fails, one step at a time (see netdoctor check --help)
 
 Exit codes: 0 healthy, 1 fault found, 2 bad usage or input, 3 cannot inspect.
 `;
@@ -44,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.healthy;
     case 'check':
       return (await import('./commands/check.js')).checkCommand(rest);
+    case 'undo':
+      return (await import('./commands/undo.js')).undoCommand(rest);
+    case 'confirm':
+      return (await import('./commands/undo.js')).confirmCommand(rest);
+    case '__trial-watchdog':
+      return (await import('./commands/undo.js')).watchdogCommand(rest);
     case 'lab':
       return (await import('./commands/lab.js')).labCommand(rest);
     case 'learn':

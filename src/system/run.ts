@@ -251,6 +251,24 @@ export function stopBackground(p: BackgroundProcess): boolean {
   }
 }
 
+/**
+ * Start a process that outlives netdoctor (the --trial watchdog): its own session, no stdio,
+ * not waited for. Still an argv array, never a shell. Returns its pid.
+ */
+export function spawnDetached(argv: readonly string[], env: Record<string, string> = {}): number {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('spawnDetached: empty argv');
+  const child = spawn(file, args, {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, ...env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+  });
+  child.on('error', () => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${file}`);
+  return child.pid;
+}
+
 export interface AttachedResult {
   argv: string[];
   /** The exit code, or 128 + the signal number when the process was killed by a signal. */
