@@ -38,7 +38,28 @@ const FORCE_KILL_AFTER_MS = 1000;
 
 /** argv that runs `argv` inside namespace `ns` (or `argv` itself when ns is null). */
 export function inNs(ns: string | null | undefined, argv: readonly string[]): string[] {
+  if (ns && isProcNetns(ns)) return ['nsenter', `--net=${ns}`, ...argv];
   return ns ? ['ip', 'netns', 'exec', ns, ...argv] : [...argv];
+}
+
+/**
+ * A namespace without a name is addressed as /proc/PID/ns/net (`check --pid`, container
+ * namespaces in `check --all`), and entered with `nsenter --net=...` instead of `ip netns exec`.
+ */
+const PROC_NETNS = /^\/proc\/[1-9]\d*\/ns\/net$/;
+
+export function isProcNetns(ns: string): boolean {
+  return PROC_NETNS.test(ns);
+}
+
+export function procNetns(pid: number): string {
+  return `/proc/${pid}/ns/net`;
+}
+
+/** `ip ARGS` on one side: here, in a named namespace (`ip -n`), or through nsenter. */
+export function ipIn(ns: string | null | undefined, ...args: string[]): string[] {
+  if (ns && isProcNetns(ns)) return ['nsenter', `--net=${ns}`, 'ip', ...args];
+  return ns ? ['ip', '-n', ns, ...args] : ['ip', ...args];
 }
 
 // Programs are looked up in the usual sbin directories too: root's PATH under sudo or cron

@@ -11,7 +11,7 @@ import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
 import { firewallTools } from './tools.js';
-import { describeFailure, run } from './run.js';
+import { describeFailure, ipIn, isProcNetns, run } from './run.js';
 
 export interface SnapshotInput {
   ns: string;
@@ -22,9 +22,9 @@ export interface SnapshotInput {
 
 const NETNS_DIR = '/run/netns';
 
-/** `ip` with `-n NS` when the side is a named namespace. */
+/** `ip` with `-n NS` when the side is a named namespace (nsenter for /proc/PID/ns/net). */
 function ipArgv(ns: string | null, ...args: string[]): string[] {
-  return ns ? ['ip', '-n', ns, ...args] : ['ip', ...args];
+  return ipIn(ns, ...args);
 }
 
 export async function listNamespaces(): Promise<string[]> {
@@ -37,7 +37,7 @@ export async function listNamespaces(): Promise<string[]> {
 
 export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino: number } | null> {
   try {
-    const s = await stat(`${NETNS_DIR}/${ns}`);
+    const s = await stat(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
     return { dev: s.dev, ino: s.ino };
   } catch {
     return null;
@@ -153,7 +153,8 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     ipFacts(hostNs, input.target, errors),
     readSysctls(hostNs, BASE_SYSCTLS, errors),
     nsExists ? ipFacts(input.ns, input.target, errors) : null,
-    readResolvConf(`/etc/netns/${input.ns}/resolv.conf`),
+    // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
+    readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
     readResolvConf('/etc/resolv.conf'),
   ]);
 
