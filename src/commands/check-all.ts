@@ -35,7 +35,8 @@ export async function checkAll(o: CheckAllOptions): Promise<NamespaceResult[]> {
   const chosen = candidates.filter((c) => (c.name ? connectedNames.has(c.name) || !peers : unnamedPeers));
   const results = await pool(chosen, o.jobs, async (c) => {
     const ns = c.name ?? procNetns(c.pid!);
-    const done = await runDiagnosis({ ns, hostNs: o.hostNs, bridge: null, target: o.target }, { probe: o.probe });
+    // No packet capture per namespace: --all answers for many namespaces at once.
+    const done = await runDiagnosis({ ns, hostNs: o.hostNs, bridge: null, target: o.target }, { probe: o.probe, capture: false });
     return { c, ns, done };
   });
   return results
