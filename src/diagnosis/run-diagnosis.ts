@@ -3,7 +3,7 @@
 import type { CapturedPacket, CaptureOutcome, CaptureReport } from '../model/capture.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { DnsProbeResult, MtuProbeResult, PingResult, Report } from '../model/result.js';
-import { namespaceIdentity, namespaceResolvConf, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import { namespaceIdentity, namespaceResolvConf, readRpFilterDrops, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { dnsProbeFromNamespace } from '../system/dns-probe.js';
 import { mtuProbeFromNamespace } from '../system/mtu-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
@@ -35,12 +35,20 @@ export interface DiagnosisOptions {
 
 export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
   if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
+  // rp_filter drops show only in a counter: read it before the first echo request can leave.
+  const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   // The DNS probe asks the resolvers the namespace is configured with, as its programs would.
   const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
   const [snapshot, ping, dns] = await Promise.all([takeSnapshot(input), pingP, dnsP]);
+  await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
   return judge(snapshot, ping, null, dns, opts.probe);
+}
+
+/** Did rp_filter drop anything while the probe ran? (The counter is per namespace.) */
+async function countRpFilterDrops(snapshot: NetSnapshot, ping: PingResult | null, hostNs: string | null, before: number | null): Promise<void> {
+  if (ping?.ran && snapshot.rpFilterDrops) snapshot.rpFilterDrops = { before, after: await readRpFilterDrops(hostNs) };
 }
 
 async function judge(
@@ -109,7 +117,9 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
     // user) is not counted as ours.
     const echoId = 1 + Math.floor(Math.random() * 0xfffe);
     const ready = await handle.configure({ ...where, nsAddress, echoId });
+    const rpBefore = await readRpFilterDrops(input.hostNs);
     const ping = await pingFromNamespace(input.ns, input.target, { echoId });
+    await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
     const outcome = await handle.stop();
 
     // Who dropped it: only when the capture watched the packets die on this host.
