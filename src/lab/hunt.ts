@@ -102,6 +102,13 @@ export function incompatibility(faults: readonly Fault[]): string | null {
     const other = faults.find((g) => g !== f && g.step === f.step);
     if (other) return `${f.id} and ${other.id} both act on ${f.step}: one's accepts may hide the other's drops`;
   }
+  // A fault that accepts the namespace's subnet in FORWARD (iptables-legacy-and-nft) lets it
+  // past another fault's drop in the same chain: whether it is dropped depends on rule order.
+  const acceptsSubnet = (f: Fault) => f.extra.some((e) => e.argv.includes('FORWARD') && e.argv.includes('ACCEPT') && e.argv.includes('{subnet}'));
+  for (const f of faults.filter(acceptsSubnet)) {
+    const other = faults.find((g) => g !== f && g.step === 'host.forward');
+    if (other) return `${f.id} accepts the subnet in FORWARD, which may hide ${other.id}'s drop`;
+  }
   const { built } = selectSteps([...new Set(faults.flatMap((f) => f.omit))]);
   for (const f of faults) {
     const missing = f.needs.find((n) => !built.includes(n));
