@@ -6,9 +6,11 @@
 // first frame comes quickly.
 import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
+import type { LiveReport } from '../session/types.js';
 import { CLEAR, preFrame } from '../session/preframe.js';
 import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
+import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
@@ -40,7 +42,7 @@ function labPrefix(): string {
 }
 
 export async function sessionCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, 'no-capture': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.healthy;
@@ -59,11 +61,11 @@ export async function sessionCommand(argv: string[]): Promise<number> {
     if (framed) process.stdout.write(CLEAR);
     throw err;
   }
-  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe);
+  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe, !values['no-capture']);
 }
 
 /** Off a terminal: the same report as `check`. */
-async function reportSession(opts: TargetOptions, probe: boolean): Promise<number> {
+async function reportSession(opts: TargetOptions, probe: boolean, capture: boolean): Promise<number> {
   const [{ runDiagnosis }, { renderText }, { styleFor }] = await Promise.all([
     import('../diagnosis/run-diagnosis.js'),
     import('../report/text.js'),
@@ -80,7 +82,7 @@ async function reportSession(opts: TargetOptions, probe: boolean): Promise<numbe
     if (mine.length === 1) ns = mine[0]!;
   }
   if (ns) {
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe, capture });
     out.write(renderText(done.report, style, out.columns ?? 100));
     return await exitCodeFor(done.report);
   }
@@ -91,7 +93,10 @@ async function reportSession(opts: TargetOptions, probe: boolean): Promise<numbe
   out.write(style.dim(`No network namespace of your own on this host, so netdoctor builds its sandbox lab\n(scenario "${DEMO_SCENARIO}", in namespaces ${prefix}-*) and diagnoses that. Your host is not touched.\n\n`));
   const lab = await labUp(DEMO_SCENARIO, { prefix });
   try {
-    const done = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target }, { probe });
+    const done = await runDiagnosis(
+      { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
+      { probe, capture },
+    );
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
     return await exitCodeFor(done.report);
@@ -106,7 +111,7 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [{ render }, { createElement }, { Chooser }, mine] = await Promise.all([import('ink'), import('react'), import('../ui/Chooser.js'), userNamespaces()]);
+    const [[{ render }, { createElement }, { Chooser }], mine] = await Promise.all([loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/Chooser.js')])), userNamespaces()]);
     let choice: import('../ui/Chooser.js').Choice = null;
     const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
     await chooser.waitUntilExit();
@@ -127,9 +132,15 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
-    actions.prefetch();
-    if (!opts.ns) process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
-    const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
+    // Until Ink draws, the plain frame shows each verdict as it comes in.
+    let inkDraws = false;
+    const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
+    actions.prefetch((live) => {
+      if (!inkDraws) frame(live.steps);
+    });
+    if (!opts.ns) frame();
+    const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
+    inkDraws = true;
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
     await app.waitUntilExit();
