@@ -11,10 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 3
 fi
 
-# System packages: iproute2 (ip), iptables (nft + legacy), nftables (nft), iputils-ping,
+# System packages: iproute2 (ip), iptables (nft + legacy), nftables (nft), iputils-ping, conntrack
+# (conntrack -L/-D), util-linux (nsenter, for --pid and container namespaces),
 # libpcap-dev (the pcap addon builds against it), build tools for native addons, tmux (e2e),
 # time (GNU time: the bench reads peak memory through it).
-PACKAGES=(iproute2 iptables nftables iputils-ping procps libpcap-dev tmux time python3 make g++ ca-certificates)
+PACKAGES=(iproute2 iptables nftables iputils-ping procps conntrack util-linux libpcap-dev tmux time python3 make g++ ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

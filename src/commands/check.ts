@@ -7,7 +7,12 @@ import type { PingResult } from '../model/result.js';
 import type { CaptureReport } from '../model/capture.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
+import { existsSync } from 'node:fs';
 import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { renderSummaryMarkdown, renderSummaryText, verdictOf } from '../report/summary.js';
+import { procNetns } from '../system/run.js';
+import { VERSION } from '../version.js';
 import { renderText } from '../report/text.js';
 import { styleFor } from '../report/style.js';
 import { requireHostNs, requireRoot } from '../system/preflight.js';
@@ -17,12 +22,19 @@ import type { FixFlags } from './fix.js';
 import { readTargetOptions, requireNs, TARGET_OPTIONS } from './target-options.js';
 
 const HELP = `Usage: netdoctor check --ns NAME [options]
+       netdoctor check --pid PID [options]
+       netdoctor check --all [--jobs N] [options]
 
 Diagnose why network namespace NAME cannot reach the target, step by step, following the
 classic bridge + veth + NAT tutorial. Changes nothing.
 
 Options:
   --ns NAME               the namespace to diagnose (\`ip netns list\`)
+  --pid PID               diagnose the network namespace process PID lives in (a container)
+  --all                   every namespace connected to the host side: named ones and those
+                          only processes hold; one line each (exit 1 if any has a fault)
+  --jobs N                --all: diagnose at most N namespaces at once (default 8)
+  --format FORMAT         text (default), json, or markdown (a report to paste into an issue)
   --host-ns NAME          the namespace playing the host (default: the one netdoctor runs in)
   --bridge NAME           the bridge (default: inferred from the namespace's veth peer)
   --target IP             the IPv4 address to reach (default 8.8.8.8)
@@ -67,6 +79,10 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('check', argv, {
     ...TARGET_OPTIONS,
     json: { type: 'boolean' },
+    format: { type: 'string' },
+    pid: { type: 'string' },
+    all: { type: 'boolean' },
+    jobs: { type: 'string' },
     'no-probe': { type: 'boolean' },
     'no-capture': { type: 'boolean' },
     'no-trace': { type: 'boolean' },
@@ -85,6 +101,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
 
   const fixFlags = readFixFlags(values);
+  const format = outputFormat(values.format, values.json);
+  if (values.all) {
+    if (fixFlags) throw new UsageError('check: --fix repairs one namespace at a time: use --ns, not --all');
+    return checkAllCommand(values, format);
+  }
+  if (fixFlags && values.pid !== undefined) throw new UsageError('check: --fix needs a named namespace (--ns), not --pid');
+  if (values.jobs !== undefined) throw new UsageError('--jobs goes with --all');
 
   let report: Report;
   if (fixFlags) {
@@ -109,7 +132,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     report.probes.capture = saved.capture ?? null;
   } else {
     const opts = readTargetOptions(values);
-    const ns = requireNs(opts, 'check');
+    const ns = values.pid !== undefined ? pidNamespace(values.pid, opts.ns) : requireNs(opts, 'check');
     requireRoot('netdoctor check');
     await requireHostNs(opts.hostNs);
     const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'], trace: !values['no-trace'] });
@@ -121,7 +144,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
     }
   }
 
-  process.stdout.write(values.json ? renderJson(report) : renderText(report, styleFor(process.stdout), process.stdout.columns ?? 100));
+  process.stdout.write(
+    format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report, VERSION) : renderText(report, styleFor(process.stdout), process.stdout.columns ?? 100),
+  );
   return exitCodeFor(report);
 }
 
@@ -147,6 +172,43 @@ function readFixFlags(values: { fix?: boolean; yes?: boolean; 'dry-run'?: boolea
     persist: !!values.persist,
     trialSeconds,
   };
+}
+
+type Format = 'text' | 'json' | 'markdown';
+
+function outputFormat(format: string | undefined, json: boolean | undefined): Format {
+  if (format !== undefined && !['text', 'json', 'markdown'].includes(format)) {
+    throw new UsageError(`--format ${JSON.stringify(format)}: one of text, json, markdown`);
+  }
+  if (json && format !== undefined && format !== 'json') throw new UsageError(`--json and --format ${format} contradict each other`);
+  return json ? 'json' : ((format as Format | undefined) ?? 'text');
+}
+
+/** --pid PID: the namespace that process lives in, entered as /proc/PID/ns/net. */
+function pidNamespace(pid: string, ns: string | null): string {
+  if (ns !== null) throw new UsageError('--pid and --ns name two namespaces: give one');
+  if (!/^[1-9]\d{0,9}$/.test(pid)) throw new UsageError(`--pid ${JSON.stringify(pid)}: not a process id`);
+  const path = procNetns(Number(pid));
+  if (!existsSync(path)) throw new UsageError(`--pid ${pid}: no such process`);
+  return path;
+}
+
+async function checkAllCommand(values: Record<string, string | boolean | undefined>, format: Format): Promise<number> {
+  for (const flag of ['ns', 'pid', 'bridge', 'save-snapshot', 'from-snapshot']) {
+    if (values[flag] !== undefined) throw new UsageError(`--all diagnoses every namespace: do not combine it with --${flag}`);
+  }
+  const jobsText = values.jobs === undefined ? '8' : String(values.jobs);
+  if (!/^\d{1,3}$/.test(jobsText) || Number(jobsText) < 1 || Number(jobsText) > 256) throw new UsageError(`--jobs ${JSON.stringify(jobsText)}: a whole number from 1 to 256`);
+  const opts = readTargetOptions(values as Parameters<typeof readTargetOptions>[0]);
+  requireRoot('netdoctor check --all');
+  await requireHostNs(opts.hostNs);
+  const { checkAll } = await import('./check-all.js');
+  const results = await checkAll({ hostNs: opts.hostNs, target: opts.target, probe: !values['no-probe'], jobs: Number(jobsText) });
+  if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  else if (format === 'markdown') process.stdout.write(renderSummaryMarkdown(results));
+  else process.stdout.write(renderSummaryText(results, styleFor(process.stdout)));
+  const verdicts = results.map((r) => verdictOf(r.report));
+  return verdicts.includes('fault') ? EXIT.fault : verdicts.includes('error') ? EXIT.cannotInspect : EXIT.healthy;
 }
 
 async function loadSnapshot(path: string): Promise<SavedSnapshot> {

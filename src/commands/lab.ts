@@ -37,6 +37,7 @@ lab up options:
   --veth-ns NAME    the veth end in the container (default "${DEFAULTS.vethNs}")
   --uplink NAME     the host's link to the lab internet (default "${DEFAULTS.uplink}")
   --subnet CIDR     the container subnet (default ${DEFAULTS.subnet}; /8 to /29)
+  --containers N    N containers on the bridge (default 1): P-NS, P-NS-2 ... P-NS-N, always complete
   --json            print one JSON object describing the lab
 
 lab down options:
@@ -83,7 +84,9 @@ function labUpText(info: LabInfo): string {
     'Namespaces (the root namespace is untouched):',
     `  ${n.containerNs.padEnd(20)} the container: ${n.vethNs} ${a.nsCidr}, gateway ${a.bridgeIp}`,
     `  ${n.hostNs.padEnd(20)} stands in for the host: bridge ${n.bridge} ${a.bridgeCidr}, ${n.vethHost} on the bridge, uplink ${n.uplink} ${a.uplinkCidr} via ${a.gateway}`,
+    ...info.containers.map((c) => `  ${c.ns.padEnd(20)} another container on ${n.bridge}: ${c.vethNs} ${c.cidr} (${c.vethHost} on the bridge)`),
     `  ${n.inetNs.padEnd(20)} the internet: ${a.target} stands in for 8.8.8.8; no route back to ${a.subnet}`,
+    ...(info.processes.length ? ['', `Running: ${info.processes.map((p) => `${p.role} (pid ${p.pid} in ${p.ns})`).join(', ')}`] : []),
     '',
     `Built:    ${info.built.join(', ')}`,
   ];
@@ -133,6 +136,7 @@ async function upCommand(argv: string[]): Promise<number> {
       'veth-ns': { type: 'string' },
       uplink: { type: 'string' },
       subnet: { type: 'string' },
+      containers: { type: 'string' },
       world: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -159,6 +163,10 @@ async function upCommand(argv: string[]): Promise<number> {
   if (values['veth-ns'] !== undefined) options.vethNs = values['veth-ns'];
   if (values.uplink !== undefined) options.uplink = values.uplink;
   if (values.subnet !== undefined) options.subnet = values.subnet;
+  if (values.containers !== undefined) {
+    if (!/^\d{1,4}$/.test(values.containers)) throw new UsageError(`--containers ${JSON.stringify(values.containers)}: must be a whole number`);
+    options.containers = Number(values.containers);
+  }
   let info: LabInfo;
   try {
     info = await labUp(positionals[0] ?? 'healthy', options);

@@ -3,7 +3,7 @@
 import type { CapturedPacket, CaptureOutcome, CaptureReport } from '../model/capture.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult, Report } from '../model/result.js';
-import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
+import { readRpFilterDrops, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { startCapture } from '../system/capture/client.js';
 import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
@@ -31,10 +31,18 @@ export interface DiagnosisOptions {
 
 export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
   if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
+  // rp_filter drops show only in a counter: read it before the first echo request can leave.
+  const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
   return judge(snapshot, ping, null);
+}
+
+/** Did rp_filter drop anything while the probe ran? (The counter is per namespace.) */
+async function countRpFilterDrops(snapshot: NetSnapshot, ping: PingResult | null, hostNs: string | null, before: number | null): Promise<void> {
+  if (ping?.ran && snapshot.rpFilterDrops) snapshot.rpFilterDrops = { before, after: await readRpFilterDrops(hostNs) };
 }
 
 function judge(snapshot: NetSnapshot, ping: PingResult | null, capture: ((passive: Report) => CaptureReport) | null): Diagnosed {
@@ -78,7 +86,9 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
     // user) is not counted as ours.
     const echoId = 1 + Math.floor(Math.random() * 0xfffe);
     const ready = await handle.configure({ ...where, nsAddress, echoId });
+    const rpBefore = await readRpFilterDrops(input.hostNs);
     const ping = await pingFromNamespace(input.ns, input.target, { echoId });
+    await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
     const outcome = await handle.stop();
 
     // Who dropped it: only when the capture watched the packets die on this host.

@@ -11,8 +11,12 @@ export function hostIp(scope: CommandScope, ...args: string[]): string[] {
   return scope.hostNs ? ['ip', '-n', scope.hostNs, ...args] : ['ip', ...args];
 }
 
+// A namespace without a name (/proc/PID/ns/net, from --pid) is entered with nsenter.
+const PROC_NETNS = /^\/proc\/[1-9]\d*\/ns\/net$/;
+
 /** `ip ...` inside the container namespace. */
 export function nsIp(scope: CommandScope, ...args: string[]): string[] {
+  if (PROC_NETNS.test(scope.ns)) return ['nsenter', `--net=${scope.ns}`, 'ip', ...args];
   return ['ip', '-n', scope.ns, ...args];
 }
 
@@ -23,6 +27,7 @@ export function hostExec(scope: CommandScope, ...argv: string[]): string[] {
 
 /** Any other program inside the container namespace. */
 export function nsExec(scope: CommandScope, ...argv: string[]): string[] {
+  if (PROC_NETNS.test(scope.ns)) return ['nsenter', `--net=${scope.ns}`, ...argv];
   return ['ip', 'netns', 'exec', scope.ns, ...argv];
 }
 

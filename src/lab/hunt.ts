@@ -31,6 +31,10 @@ export interface Fault {
   omit: string[];
   extra: ExtraCommand[];
   needs: BuildStepId[];
+  /** Containers the fault needs on the bridge (its scenario's `containers`). */
+  containers?: number;
+  /** Steps whose faults this one's commands would hide (its scenario's `masks`). */
+  masks?: StepId[];
   /**
    * Further steps the scenario warns on (docker-legacy-forward-drop also splits rules between
    * backends). Only a side effect that other faults can undo: graded as warn or pass.
@@ -46,20 +50,51 @@ export function faultCatalogue(scenarios: readonly Scenario[]): Fault[] {
   for (const s of scenarios) {
     const step = s.expect.diagnosis ?? s.expect.warn[0];
     if (!step) continue;
+    // A background program must start between the build and the scenario's commands (a flow
+    // tracked before NAT exists): other faults' commands cannot be combined into that timing.
+    if (s.background?.length) continue;
     const alsoWarn = s.expect.warn.filter((w) => w !== step);
     out.push({
       id: s.id, step, status: s.expect.diagnosis ? 'fail' : 'warn', omit: s.omit, extra: s.extra, needs: s.needs,
       ...(alsoWarn.length ? { alsoWarn } : {}),
+      ...(s.containers ? { containers: s.containers } : {}),
+      ...(s.masks ? { masks: s.masks } : {}),
       ...(s.expect.diagnosis && s.expect.egress === 'ok' ? { breaksEgress: false } : {}),
     });
   }
   return out;
 }
 
+/** What an extra command creates under a name of its own: `ip link add X`, `ip tuntap add X`, `iptables -N X`. */
+function createdName(e: ExtraCommand): string | null {
+  const [cmd, ...args] = e.argv;
+  if (cmd === 'ip' && args[0] === 'link' && args[1] === 'add') return `${e.in} link ${args[2] === 'name' || args[2] === 'dev' ? args[3] : args[2]}`;
+  if (cmd === 'ip' && args[0] === 'tuntap' && args[1] === 'add') return `${e.in} link ${args[2] === 'dev' || args[2] === 'name' ? args[3] : args[2]}`;
+  const n = args.indexOf('-N');
+  if (cmd?.startsWith('iptables') && n >= 0) {
+    const t = args.indexOf('-t');
+    return `${e.in} ${cmd} ${t >= 0 ? args[t + 1] : 'filter'} chain ${args[n + 1]}`;
+  }
+  return null;
+}
+
 /** Why these faults cannot share one lab (one leaves out what another's commands need), or null. */
 export function incompatibility(faults: readonly Fault[]): string | null {
   const ids = new Set(faults.map((f) => f.id));
   if (ids.size !== faults.length) return 'a fault appears twice';
+  for (const f of faults) {
+    const hidden = faults.find((g) => g !== f && f.masks?.includes(g.step));
+    if (hidden) return `${f.id} would hide ${hidden.id} (${hidden.step})`;
+  }
+  // Two faults that create the same link or chain cannot both build it.
+  const creators = new Map<string, string>();
+  for (const f of faults) {
+    for (const name of new Set(f.extra.map(createdName).filter((x): x is string => x !== null))) {
+      const other = creators.get(name);
+      if (other) return `${f.id} and ${other} both create ${name}`;
+      creators.set(name, f.id);
+    }
+  }
   // A fault the ping cannot see lets some traffic through (ufw accepts ICMP): another fault on
   // the same step may then be hidden behind its ACCEPT, so whether egress breaks depends on rule
   // order. Such pairs have no ground truth.
@@ -88,6 +123,7 @@ export function combineFaults(faults: readonly Fault[], id: string): Scenario {
     omit,
     extra: faults.flatMap((f) => f.extra),
     needs: [...new Set(faults.flatMap((f) => f.needs))],
+    ...(faults.some((f) => f.containers) ? { containers: Math.max(...faults.map((f) => f.containers ?? 1)) } : {}),
     file: `(${id})`,
   };
 }

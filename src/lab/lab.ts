@@ -7,16 +7,19 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CannotInspectError } from '../exit-codes.js';
-import { describeFailure, run, type RunResult } from '../system/run.js';
+import { describeFailure, run, stopBackground, type RunResult } from '../system/run.js';
+import { startUdpFlow, type LabProcess } from './udp-flow.js';
 import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
 import {
   buildPlan,
   checkArgv,
+  EXTRA_FIRST_STAGE,
   commandArgv,
   labConfig,
   selectSteps,
   type BuildStepId,
+  type ExtraContainer,
   type LabAddresses,
   type LabCommand,
   type LabConfig,
@@ -39,6 +42,8 @@ export interface LabState {
   createdAt: string;
   pid: number;
   config: LabConfig;
+  /** Background programs the lab started (scenario "background"); `lab down` stops them. */
+  processes?: LabProcess[];
 }
 
 export interface LabInfo {
@@ -47,6 +52,10 @@ export interface LabInfo {
   scenario: { id: string; title: string; story: string; expect: ScenarioExpectation; fixable?: boolean };
   names: LabNames;
   addresses: LabAddresses;
+  /** Containers 2..N on the same bridge (`--containers N`). */
+  containers: ExtraContainer[];
+  /** Background programs running for the lab. */
+  processes: LabProcess[];
   built: BuildStepId[];
   skipped: StepSelection['skipped'];
   /** The scenario's own commands as they ran (full argv). */
@@ -148,8 +157,8 @@ export function existingNamespaces(): Set<string> {
   }
 }
 
-function labNamespaces(names: LabNames): string[] {
-  return [names.containerNs, names.hostNs, names.inetNs];
+function labNamespaces(names: LabNames, containers: ExtraContainer[] = []): string[] {
+  return [names.containerNs, ...containers.map((c) => c.ns), names.hostNs, names.inetNs];
 }
 
 function requireRoot(what: string): void {
@@ -245,8 +254,8 @@ async function deleteNamespaces(names: string[]): Promise<string[]> {
 
 /** Build the lab for `scenario` (an id, a .json path, or a loaded Scenario). */
 export async function labUp(scenario: string | Scenario, overrides: LabOptions = {}): Promise<LabInfo> {
-  const config = labConfig(overrides);
   const sc = typeof scenario === 'string' ? findScenario(scenario) : scenario;
+  const config = labConfig({ ...overrides, containers: overrides.containers ?? sc.containers ?? 1 });
   const plan = buildPlan(config, sc);
   const { prefix } = config.names;
   requireRoot('lab up');
@@ -254,7 +263,7 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
   const stateFile = stateFilePath(prefix);
   const refuse = (what: string) =>
     new UsageError(`lab "${prefix}" is already up (${what}); remove it first: netdoctor lab down --prefix ${prefix}`);
-  const present = labNamespaces(config.names).filter((n) => existingNamespaces().has(n));
+  const present = labNamespaces(config.names, config.containers).filter((n) => existingNamespaces().has(n));
   if (present.length) throw refuse(present.length === 1 ? `namespace ${present[0]} exists` : `namespaces ${present.join(', ')} exist`);
 
   // Record the lab before creating anything, so an interrupted `lab up` can still be taken down.
@@ -270,13 +279,25 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
   }
 
   const started = performance.now();
+  const processes: LabProcess[] = [];
   try {
-    await executePlan(plan);
+    // The build, then background programs, then the scenario's own commands (which may need
+    // the programs' traffic to exist already, like a conntrack entry from before NAT).
+    await executePlan(plan.filter((c) => c.stage < EXTRA_FIRST_STAGE || c.early));
+    for (const program of sc.background ?? []) {
+      if (program === 'udp-flow') {
+        await startUdpFlow(config, (p) => {
+          processes.push(p);
+          writeStateAtomically({ ...state, processes });
+        });
+      }
+    }
+    await executePlan(plan.filter((c) => c.stage >= EXTRA_FIRST_STAGE && !c.early));
   } catch (err) {
     await labDown(prefix).catch(() => undefined);
     throw err;
   }
-  writeStateAtomically({ ...state, status: 'up' });
+  writeStateAtomically({ ...state, status: 'up', processes });
 
   const { built, skipped } = selectSteps(sc.omit);
   const names = config.names;
@@ -292,6 +313,8 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
     },
     names,
     addresses: config.addresses,
+    containers: config.containers ?? [],
+    processes,
     built,
     skipped,
     extra: plan.filter((c) => c.step === 'extra').map(commandArgv),
@@ -317,8 +340,13 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   const state = readState(prefix);
   const fallback = labConfig({ prefix, ...(opts.ns === undefined ? {} : { ns: opts.ns }) }).names;
   const candidates = new Set(labNamespaces(fallback));
+  // Background programs first, while their namespaces still exist (they also exit by themselves
+  // once those are gone). Only pids whose start time still matches are signalled.
+  for (const p of state?.processes ?? []) {
+    if (Number.isInteger(p?.pid) && p.pid > 1) stopBackground(p);
+  }
   // Names from a state file are trusted only inside the lab's own prefix.
-  for (const n of state ? labNamespaces(state.config.names) : []) {
+  for (const n of state ? labNamespaces(state.config.names, state.config.containers ?? []) : []) {
     if (typeof n === 'string' && n.startsWith(`${prefix}-`) && validateNamespaceName('state file', n)) candidates.add(n);
   }
   const removed = await deleteNamespaces([...candidates]);
@@ -349,7 +377,7 @@ export function listLabs(): LabListing[] {
   const present = existingNamespaces();
   return statePrefixes().map((prefix): LabListing => {
     const state = readState(prefix);
-    const nsList = state ? labNamespaces(state.config.names) : [`${prefix}-host`, `${prefix}-inet`];
+    const nsList = state ? labNamespaces(state.config.names, state.config.containers ?? []) : [`${prefix}-host`, `${prefix}-inet`];
     return {
       prefix,
       scenario: state?.scenario ?? null,

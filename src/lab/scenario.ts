@@ -12,6 +12,10 @@ import { STEP_IDS as DIAGNOSIS_STEP_IDS, type StepId } from '../diagnosis/steps.
 
 export type DiagnosisStepId = StepId;
 
+/** Programs a lab can run in the background (src/lab/udp-flow.ts ...). */
+export const BACKGROUND_PROGRAMS = ['udp-flow'] as const;
+export type BackgroundProgram = (typeof BACKGROUND_PROGRAMS)[number];
+
 export interface ScenarioExpectation {
   /** The step `check` must name, or null for a healthy lab. */
   diagnosis: DiagnosisStepId | null;
@@ -28,12 +32,21 @@ export interface Scenario {
   expect: ScenarioExpectation;
   omit: string[];
   extra: ExtraCommand[];
+  /** How many containers the lab needs on its bridge (absent: 1; `lab up --containers` overrides). */
+  containers?: number;
+  /** Lab programs started after the build and before `extra` (e.g. "udp-flow"). */
+  background?: BackgroundProgram[];
   /**
    * Build steps the scenario's own commands rely on (an address added to the container's veth
    * end needs it moved there). Lets faults be combined: a combination that leaves out a step
    * another fault needs cannot be built. `extra` in "ns" implies netns.exists.
    */
   needs: BuildStepId[];
+  /**
+   * Diagnosis steps whose faults this scenario's own commands would hide when combined (its
+   * FORWARD accepts come before another fault's DROP): the fault hunt never combines them.
+   */
+  masks?: DiagnosisStepId[];
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /** The file it came from. */
@@ -49,9 +62,9 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'background', 'containers', 'masks'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
-const EXTRA_KEYS = ['in', 'argv'];
+const EXTRA_KEYS = ['in', 'argv', 'early'];
 
 function isDiagnosisStepId(v: unknown): v is DiagnosisStepId {
   return typeof v === 'string' && (DIAGNOSIS_STEP_IDS as readonly string[]).includes(v);
@@ -133,8 +146,21 @@ export function parseScenario(data: unknown, file: string): Scenario {
     }
     const unknown = unknownPlaceholders(argv);
     if (unknown.length) fail(`${where}.argv`, `unknown placeholder {${unknown[0]}}`);
-    return { in: e.in as ExtraPlace, argv };
+    if (e.early !== undefined && typeof e.early !== 'boolean') return fail(`${where}.early`, 'must be true or false');
+    return { in: e.in as ExtraPlace, argv, ...(e.early === true ? { early: true } : {}) };
   });
+
+  const backgroundRaw = data.background ?? [];
+  if (!Array.isArray(backgroundRaw)) return fail('background', `must be an array of program names (${BACKGROUND_PROGRAMS.join(', ')})`);
+  backgroundRaw.forEach((b, i) => {
+    if (!(BACKGROUND_PROGRAMS as readonly unknown[]).includes(b)) fail(`background[${i}]`, `${JSON.stringify(b)} is not a lab program (one of ${BACKGROUND_PROGRAMS.join(', ')})`);
+  });
+  if (backgroundRaw.length && !containerBuilt) fail('background', 'needs the container namespace, which the scenario leaves out');
+
+  const containers = data.containers;
+  if (containers !== undefined && (typeof containers !== 'number' || !Number.isInteger(containers) || containers < 1 || containers > 16)) {
+    return fail('containers', 'must be a whole number from 1 to 16');
+  }
 
   const needsRaw = data.needs ?? [];
   if (!Array.isArray(needsRaw)) return fail('needs', 'must be an array of build step ids');
@@ -146,6 +172,12 @@ export function parseScenario(data: unknown, file: string): Scenario {
   });
   if (extra.some((e) => e.in === 'ns') && !needs.includes('netns.exists')) needs.push('netns.exists');
 
+  const masksRaw = data.masks ?? [];
+  if (!Array.isArray(masksRaw)) return fail('masks', 'must be an array of step ids');
+  masksRaw.forEach((m, i) => {
+    if (!isDiagnosisStepId(m)) fail(`masks[${i}]`, `${JSON.stringify(m)} is not a step id`);
+  });
+
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
 
@@ -156,7 +188,11 @@ export function parseScenario(data: unknown, file: string): Scenario {
     expect: { diagnosis: diagnosis as DiagnosisStepId | null, warn: warn as DiagnosisStepId[], egress },
     omit: omit as string[],
     extra,
+    background: backgroundRaw as BackgroundProgram[],
+    ...(containers === undefined ? {} : { containers }),
+
     needs,
+    ...(masksRaw.length ? { masks: masksRaw as DiagnosisStepId[] } : {}),
     ...(fixable === undefined ? {} : { fixable }),
     file,
   };

@@ -16,6 +16,15 @@ export const UPLINK_IP = '203.0.113.2';
 export const GATEWAY_IP = '203.0.113.1';
 export const UPSTREAM_PREFIX_LEN = 24;
 export const TARGET_IP = '198.51.100.8';
+/**
+ * A second uplink for scenarios that need two ways out: a /30 at the top of the "internet"
+ * range (lab subnets may not overlap it), host end .254, the internet's end .253.
+ */
+export const UPLINK2_IP = '198.51.100.254';
+export const GATEWAY2_IP = '198.51.100.253';
+export const UPLINK2_PREFIX_LEN = 30;
+/** The internet namespace's end of the second uplink. */
+export const INET_LINK2 = 'wan1';
 
 export const DEFAULTS = {
   prefix: 'nd',
@@ -39,6 +48,8 @@ export interface LabOptions {
   vethNs?: string;
   uplink?: string;
   subnet?: string;
+  /** How many containers share the bridge (default 1: just the tutorial's). */
+  containers?: number;
 }
 
 export interface LabNames {
@@ -76,10 +87,24 @@ export interface LabAddresses {
   wrongGateway: string;
 }
 
+/** A further container on the same bridge (`--containers N`): its own namespace, veth pair and address. */
+export interface ExtraContainer {
+  ns: string;
+  vethHost: string;
+  /** Inside its own namespace, so it may repeat the first container's name. */
+  vethNs: string;
+  ip: string;
+  cidr: string;
+}
+
 export interface LabConfig {
   names: LabNames;
   addresses: LabAddresses;
+  /** Containers 2..N (absent or empty: only the tutorial's one). */
+  containers?: ExtraContainer[];
 }
+
+export const MAX_CONTAINERS = 250;
 
 // ---------------------------------------------------------------------------------------------
 // Addressing (all through ipaddr.js)
@@ -196,7 +221,36 @@ export function labConfig(opts: LabOptions = {}): LabConfig {
     if (clash) throw new UsageError(`${flag} ${name}: same name as ${clash}; every lab interface needs its own name`);
     seen.set(name, flag);
   }
-  return { names, addresses: labAddresses(opts.subnet ?? DEFAULTS.subnet) };
+  const addresses = labAddresses(opts.subnet ?? DEFAULTS.subnet);
+  return { names, addresses, containers: extraContainers(names, addresses, opts.containers ?? 1) };
+}
+
+/** Containers 2..count: namespaces P-NS-2 ..., host ends named after the first one's, the next free addresses. */
+function extraContainers(names: LabNames, a: LabAddresses, count: number): ExtraContainer[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CONTAINERS) {
+    throw new UsageError(`--containers ${count}: must be a whole number from 1 to ${MAX_CONTAINERS}`);
+  }
+  const out: ExtraContainer[] = [];
+  const network = ipaddr.IPv4.parse(a.subnet.split('/')[0]!);
+  const size = 2 ** (32 - a.prefixLen);
+  const taken = new Set([a.bridgeIp, a.nsIp, a.wrongGateway]);
+  let next = 3;
+  for (let i = 2; i <= count; i++) {
+    while (next < size - 1 && taken.has(offset(network, next).toString())) next++;
+    if (next >= size - 1) throw new UsageError(`--containers ${count}: ${a.subnet} has no room for ${count} containers`);
+    const ip = offset(network, next++).toString();
+    const suffix = `-${i}`;
+    out.push({
+      ns: validateNamespaceName('--ns', `${names.containerNs}${suffix}`),
+      vethHost: validateInterfaceName('--veth-host', `${names.vethHost.slice(0, 15 - suffix.length)}${suffix}`),
+      vethNs: names.vethNs,
+      ip,
+      cidr: `${ip}/${a.prefixLen}`,
+    });
+  }
+  const clash = out.find((c) => [names.bridge, names.vethNs, names.uplink, names.vethHost].includes(c.vethHost));
+  if (clash) throw new UsageError(`--containers: interface name ${clash.vethHost} is already used in the lab; pick other --veth-host/--uplink names`);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,18 +416,32 @@ export const PLACEHOLDER_NAMES = [
   'target',
   'gateway',
   'uplinkIp',
+  'overlapSubnet',
+  'uplink2',
+  'uplink2Ip',
+  'uplink2Cidr',
+  'gateway2',
+  'gateway2Cidr',
+  'inetLink2',
+  'peerIp',
 ] as const;
 
 export type PlaceholderName = (typeof PLACEHOLDER_NAMES)[number];
 
 /** Interface names a scenario can use for "the wrong interface": the first that the lab does not use. */
 const OTHER_IF_CANDIDATES = ['eth1', 'wlan0', 'ens3', 'enp1s0'];
+/** Names for a second uplink (`{uplink2}`), the first the lab does not use. */
+const UPLINK2_CANDIDATES = ['up2', 'wwan0', 'eth2', 'lte0'];
 
 export function placeholderValues(config: LabConfig): Record<PlaceholderName, string> {
   const n = config.names;
   const a = config.addresses;
   const used = new Set([n.bridge, n.vethHost, n.vethNs, n.uplink]);
   const otherIf = OTHER_IF_CANDIDATES.find((c) => !used.has(c)) ?? 'eth1';
+  const uplink2 = UPLINK2_CANDIDATES.find((c) => !used.has(c) && c !== otherIf) ?? 'up2';
+  // Half of the lab subnet, the half that holds the container: more specific than the bridge's route.
+  const overlapLen = Math.min(a.prefixLen + 1, 32);
+  const overlapSubnet = `${ipaddr.IPv4.networkAddressFromCIDR(`${a.nsIp}/${overlapLen}`).toString()}/${overlapLen}`;
   return {
     ns: n.containerNs,
     hostNs: n.hostNs,
@@ -396,12 +464,21 @@ export function placeholderValues(config: LabConfig): Record<PlaceholderName, st
     // The host's upstream gateway (in the internet namespace); the container's gateway is {bridgeIp}.
     gateway: a.gateway,
     uplinkIp: a.uplinkIp,
+    overlapSubnet,
+    uplink2,
+    uplink2Ip: UPLINK2_IP,
+    uplink2Cidr: `${UPLINK2_IP}/${UPLINK2_PREFIX_LEN}`,
+    gateway2: GATEWAY2_IP,
+    gateway2Cidr: `${GATEWAY2_IP}/${UPLINK2_PREFIX_LEN}`,
+    inetLink2: INET_LINK2,
+    // The second container's address (or the next free one when there is no second container).
+    peerIp: config.containers?.[0]?.ip ?? offset(ipaddr.IPv4.parse(a.nsIp), 1).toString(),
   };
 }
 
 // `{name}` with a letters-only name; nft syntax such as "{ type filter hook ... }" has spaces
 // and is left alone.
-const PLACEHOLDER_RE = /\{([A-Za-z]+)\}/g;
+const PLACEHOLDER_RE = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
 export function isPlaceholderName(value: string): value is PlaceholderName {
   return (PLACEHOLDER_NAMES as readonly string[]).includes(value);
@@ -437,6 +514,8 @@ export type ExtraPlace = 'host' | 'ns' | 'inet';
 export interface ExtraCommand {
   in: ExtraPlace;
   argv: string[];
+  /** Runs before the scenario's background programs start (the others run after them). */
+  early?: boolean;
 }
 
 /** What buildPlan needs from a scenario. */
@@ -446,14 +525,16 @@ export interface PlanInput {
 }
 
 export interface LabCommand extends NsCommand {
-  /** The build step this command belongs to, or 'extra' for a scenario's own command. */
-  step: BuildStepId | 'extra';
+  /** The build step this command belongs to, 'containers' for containers 2..N, or 'extra' for a scenario's own command. */
+  step: BuildStepId | 'containers' | 'extra';
   /**
    * Commands of one stage may run concurrently when they act in different namespaces (or
    * are different non-`ip` steps); within a namespace they keep their order. Stages run in
    * ascending order.
    */
   stage: number;
+  /** An extra command that runs before background programs. */
+  early?: boolean;
 }
 
 /** Stage 0 creates namespaces; 1 builds the host's links; 2 the rest; extras follow one by one. */
@@ -473,6 +554,26 @@ export function buildPlan(config: LabConfig, scenario: PlanInput): LabCommand[] 
   for (const s of steps) {
     for (const c of s.commands) planned.push({ step: s.id, ns: c.ns, argv: c.argv, stage: stageOf(c, config.names) });
   }
+  const more = config.containers ?? [];
+  if (more.length && !(['bridge.exists', 'bridge.address'] as const).every((id) => built.includes(id))) {
+    throw new UsageError('--containers: this scenario leaves out the bridge or its address, which further containers need');
+  }
+  // Further containers are always complete: they are the neighbours, not the lesson.
+  for (const c of more) {
+    const n = config.names;
+    planned.push({ step: 'containers', ns: null, argv: ['ip', 'netns', 'add', c.ns], stage: 0 });
+    for (const argv of [
+      ['ip', 'link', 'add', c.vethHost, 'type', 'veth', 'peer', 'name', c.vethNs, 'netns', c.ns],
+      ['ip', 'link', 'set', c.vethHost, 'master', n.bridge],
+      ['ip', 'link', 'set', c.vethHost, 'up'],
+    ]) planned.push({ step: 'containers', ns: n.hostNs, argv, stage: 1 });
+    for (const argv of [
+      ['ip', 'link', 'set', 'lo', 'up'],
+      ['ip', 'addr', 'add', c.cidr, 'dev', c.vethNs],
+      ['ip', 'link', 'set', c.vethNs, 'up'],
+      ['ip', 'route', 'add', 'default', 'via', config.addresses.bridgeIp],
+    ]) planned.push({ step: 'containers', ns: c.ns, argv, stage: 2 });
+  }
   // Stable sort: within a stage and namespace, step order (which respects dependencies) is kept.
   planned.sort((x, y) => x.stage - y.stage);
 
@@ -486,7 +587,7 @@ export function buildPlan(config: LabConfig, scenario: PlanInput): LabCommand[] 
     if (e.in === 'ns' && !built.includes('netns.exists')) {
       throw new UsageError(`extra[${i}]: runs "in": "ns" but the scenario leaves out the container namespace`);
     }
-    planned.push({ step: 'extra', ns: where[e.in], argv: substitute(e.argv, values), stage: EXTRA_FIRST_STAGE + i });
+    planned.push({ step: 'extra', ns: where[e.in], argv: substitute(e.argv, values), stage: EXTRA_FIRST_STAGE + i, ...(e.early ? { early: true } : {}) });
   });
   return planned;
 }

@@ -2,6 +2,9 @@
 // Plain JSON-able data, so a snapshot can be saved (`check --save-snapshot`) and judged
 // again later (`check --from-snapshot`, the unit tests) without touching a kernel.
 import type { Ruleset } from '../netfilter/model.js';
+import type { ConntrackEntry } from '../parse/conntrack.js';
+
+export type { ConntrackEntry } from '../parse/conntrack.js';
 
 export interface AddrFact {
   family: 'inet' | 'inet6';
@@ -92,6 +95,19 @@ export interface NetSnapshot {
   forwardLookup: RouteLookup | null;
   /** The host's /etc/resolv.conf (the namespace inherits it without /etc/netns/NS/resolv.conf). */
   hostResolvConf: ResolvConf | null;
+  /**
+   * Host: `ip route get NSADDR`, where the host sends packets for the namespace (the replies,
+   * once NAT has rewritten them back). Absent in snapshots recorded before it was gathered.
+   */
+  replyLookup?: RouteLookup | null;
+  /** Host: conntrack entries whose original source is the namespace's address. */
+  conntrack?: ConntrackFacts | null;
+  /** Host: packets dropped by rp_filter (IPReversePathFilter), before and after the probe. */
+  rpFilterDrops?: { before: number | null; after: number | null } | null;
   /** Facts that could not be gathered, one line each. */
   errors: string[];
 }
+
+export type ConntrackFacts =
+  | { source: 'conntrack' | '/proc/net/nf_conntrack'; entries: ConntrackEntry[] }
+  | { source: null; error: string };

@@ -2,7 +2,7 @@
 // the option grammar (core options, `-m` modules with their own options, targets) reads as one
 // unit.
 import { parseCidrSpec } from './addr.js';
-import type { AddrSpec, Match, Rule, Verdict } from './model.js';
+import type { AddrSpec, Match, PhysdevOptions, Rule, Verdict } from './model.js';
 import { parseIcmpType, parsePortList } from './ports.js';
 
 export interface Token {
@@ -181,6 +181,32 @@ function stateModule(module: 'conntrack' | 'state', seg: readonly Token[]): Matc
   return out;
 }
 
+const PHYSDEV_FLAGS: Record<string, 'isIn' | 'isOut' | 'isBridged'> = {
+  '--physdev-is-in': 'isIn',
+  '--physdev-is-out': 'isOut',
+  '--physdev-is-bridged': 'isBridged',
+};
+
+/** -m physdev: bridge port names and flags; anything else keeps the whole match unknown. */
+function physdevModule(seg: readonly Token[], text: string): Match {
+  const opts: PhysdevOptions = {};
+  for (let i = 0; i < seg.length; i++) {
+    const negate = seg[i]?.value === '!';
+    if (negate) i++;
+    const opt = seg[i]?.value ?? '';
+    const flag = PHYSDEV_FLAGS[opt];
+    if (flag) {
+      opts[flag] = { negate };
+    } else if ((opt === '--physdev-in' || opt === '--physdev-out') && seg[i + 1] !== undefined) {
+      opts[opt === '--physdev-in' ? 'in' : 'out'] = { name: ifaceName(seg[i + 1]!.value), negate };
+      i++;
+    } else {
+      return { kind: 'unknown', text };
+    }
+  }
+  return { kind: 'physdev', ...opts };
+}
+
 const PORT_OPTIONS: Record<string, 'sport' | 'dport'> = {
   '--sport': 'sport', '--source-port': 'sport', '--dport': 'dport', '--destination-port': 'dport',
   // multiport
@@ -282,6 +308,8 @@ export function parseRuleLine(line: string, userChains: ReadonlySet<string>): Ru
           if (c !== undefined) comment = comment === undefined ? c : `${comment} ${c}`;
         } else if (module === 'conntrack' || module === 'state') {
           matches.push(...stateModule(module, seg));
+        } else if (module === 'physdev') {
+          matches.push(physdevModule(seg, rawText(tokens.slice(start, i))));
         } else if (module === 'tcp' || module === 'udp' || module === 'multiport' || module === 'icmp') {
           matches.push(...portModule(module, seg));
         } else {

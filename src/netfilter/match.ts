@@ -133,6 +133,36 @@ function protocolMatch(m: Extract<Match, { kind: 'protocol' }>, pkt: Packet): Si
     : { result: 'no', reason: `protocol ${pkt.protocol} is not ${protos}` };
 }
 
+/**
+ * -m physdev as the kernel's xt_physdev does it: without bridge information every positive
+ * option fails (only negated ones hold); with it, each option is checked on its own.
+ */
+function physdevMatch(m: Extract<Match, { kind: 'physdev' }>, pkt: Packet): SingleMatch {
+  const parts: string[] = [];
+  if (m.in) parts.push(`${m.in.negate ? '! ' : ''}--physdev-in ${m.in.name.replace(/\*$/, '+')}`);
+  if (m.out) parts.push(`${m.out.negate ? '! ' : ''}--physdev-out ${m.out.name.replace(/\*$/, '+')}`);
+  if (m.isIn) parts.push(`${m.isIn.negate ? '! ' : ''}--physdev-is-in`);
+  if (m.isOut) parts.push(`${m.isOut.negate ? '! ' : ''}--physdev-is-out`);
+  if (m.isBridged) parts.push(`${m.isBridged.negate ? '! ' : ''}--physdev-is-bridged`);
+  const wants = `-m physdev ${parts.join(' ')}`;
+  const pd = pkt.physdev;
+  if (!pd) {
+    const positive = [m.in, m.out, m.isIn, m.isOut, m.isBridged].some((o) => o && !o.negate);
+    return positive
+      ? { result: 'no', reason: `the packet did not cross a bridge port, rule wants ${wants}` }
+      : { result: 'yes', reason: `the packet did not cross a bridge port (${wants})` };
+  }
+  const checks: [boolean, string][] = [];
+  if (m.isBridged) checks.push([(pd.out !== null) !== m.isBridged.negate, pd.out !== null ? 'is bridged' : 'is not bridged']);
+  if (m.isIn) checks.push([(pd.in !== null) !== m.isIn.negate, pd.in !== null ? `came in on bridge port ${pd.in}` : 'did not come in on a bridge port']);
+  if (m.isOut) checks.push([(pd.out !== null) !== m.isOut.negate, pd.out !== null ? `leaves by bridge port ${pd.out}` : 'does not leave by a bridge port']);
+  if (m.in) checks.push([(pd.in !== null && ifaceMatches(pd.in, m.in.name)) !== m.in.negate, `bridge port in: ${pd.in ?? 'none'}`]);
+  if (m.out) checks.push([(pd.out !== null && ifaceMatches(pd.out, m.out.name)) !== m.out.negate, `bridge port out: ${pd.out ?? 'none'}`]);
+  const failed = checks.find(([ok]) => !ok);
+  if (failed) return { result: 'no', reason: `${failed[1]}, rule wants ${wants}` };
+  return { result: 'yes', reason: `${checks.map(([, why]) => why).join(', ')} (${wants})` };
+}
+
 /** tcp, udp, dccp, sctp, udplite: the protocols port matches apply to. */
 const PORTED = new Set(['6', '17', '33', '132', '136']);
 
@@ -189,6 +219,8 @@ export function evaluateMatch(m: Match, pkt: Packet, style: Style = 'nft'): Sing
       return m.family === 'ipv4'
         ? { result: 'yes', reason: 'packet is IPv4' }
         : { result: 'no', reason: 'rule only matches IPv6 packets' };
+    case 'physdev':
+      return physdevMatch(m, pkt);
     case 'unknown':
       return { result: 'maybe', reason: m.text };
   }

@@ -55,8 +55,21 @@ export type Match =
   | { kind: 'icmptype'; negate: boolean; types: { type: number; code?: number }[] }
   /** nft `meta nfproto` / implied by `ip saddr` in an inet table. */
   | { kind: 'nfproto'; family: 'ipv4' | 'ipv6' }
+  /**
+   * iptables `-m physdev`: the bridge ports a packet crossed (known only with br_netfilter).
+   * Every option is an AND condition of its own and may be negated.
+   */
+  | ({ kind: 'physdev' } & PhysdevOptions)
   /** Anything netdoctor does not evaluate: it may or may not match. */
   | { kind: 'unknown'; text: string };
+
+export interface PhysdevOptions {
+  in?: { name: string; negate: boolean };
+  out?: { name: string; negate: boolean };
+  isIn?: { negate: boolean };
+  isOut?: { negate: boolean };
+  isBridged?: { negate: boolean };
+}
 
 export type Verdict =
   | { kind: 'accept' }
@@ -81,6 +94,12 @@ export interface Packet {
   oif?: string;
   protocol: string;
   ctstate: 'new' | 'established' | 'related';
+  /**
+   * Bridge ports, set when br_netfilter hands a bridged (or bridge-received) packet to the IP
+   * hooks: in = the port it arrived on, out = the port it leaves by (only for bridged traffic).
+   * Absent: the packet carries no bridge information.
+   */
+  physdev?: { in: string | null; out: string | null };
   /** tcp/udp ports; unset for protocols without ports. */
   sport?: number;
   dport?: number;

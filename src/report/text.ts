@@ -1,6 +1,7 @@
 // The human report: one line per step, then the diagnosis with its evidence, why it
 // matters, and the exact fix. Pure: report in, string out.
 import type { Report, StepResult, StepStatus } from '../model/result.js';
+import { STEP_IDS } from '../diagnosis/steps.js';
 import { escapeControl, shellQuote } from './escape.js';
 import { PLAIN, type Style } from './style.js';
 import { wrapText } from './wrap.js';
@@ -23,8 +24,11 @@ function mark(status: StepStatus, s: Style): string {
   }
 }
 
+/** Wide enough for the longest step id, so summaries line up. */
+export const STEP_ID_WIDTH = Math.max(...STEP_IDS.map((id) => id.length));
+
 export function renderStepLine(step: StepResult, s: Style = PLAIN): string {
-  return `  ${mark(step.status, s)} ${step.id.padEnd(17)} ${escapeControl(step.summary)}`;
+  return `  ${mark(step.status, s)} ${step.id.padEnd(STEP_ID_WIDTH)} ${escapeControl(step.summary)}`;
 }
 
 function renderFix(step: StepResult, s: Style): string[] {

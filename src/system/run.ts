@@ -1,7 +1,7 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
@@ -38,7 +38,28 @@ const FORCE_KILL_AFTER_MS = 1000;
 
 /** argv that runs `argv` inside namespace `ns` (or `argv` itself when ns is null). */
 export function inNs(ns: string | null | undefined, argv: readonly string[]): string[] {
+  if (ns && isProcNetns(ns)) return ['nsenter', `--net=${ns}`, ...argv];
   return ns ? ['ip', 'netns', 'exec', ns, ...argv] : [...argv];
+}
+
+/**
+ * A namespace without a name is addressed as /proc/PID/ns/net (`check --pid`, container
+ * namespaces in `check --all`), and entered with `nsenter --net=...` instead of `ip netns exec`.
+ */
+const PROC_NETNS = /^\/proc\/[1-9]\d*\/ns\/net$/;
+
+export function isProcNetns(ns: string): boolean {
+  return PROC_NETNS.test(ns);
+}
+
+export function procNetns(pid: number): string {
+  return `/proc/${pid}/ns/net`;
+}
+
+/** `ip ARGS` on one side: here, in a named namespace (`ip -n`), or through nsenter. */
+export function ipIn(ns: string | null | undefined, ...args: string[]): string[] {
+  if (ns && isProcNetns(ns)) return ['nsenter', `--net=${ns}`, 'ip', ...args];
+  return ns ? ['ip', '-n', ns, ...args] : ['ip', ...args];
 }
 
 // Programs are looked up in the usual sbin directories too: root's PATH under sudo or cron
@@ -171,6 +192,84 @@ export function describeFailure(r: RunResult): string {
   if (r.timedOut) return `${cmd}: timed out`;
   const msg = r.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
   return `${cmd}: exit ${r.exitCode}${msg ? `: ${msg}` : ''}`;
+}
+
+export interface BackgroundProcess {
+  pid: number;
+  /** Kernel start time (clock ticks since boot, /proc/PID/stat field 22): tells a reused pid apart. */
+  startTicks: number | null;
+}
+
+/** Start time of a process, from /proc/PID/stat (null: gone or unreadable). */
+export function processStartTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    return Number.isFinite(ticks) ? ticks : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Start a long-lived helper (a lab's traffic generator) that outlives this process. It must
+ * print one line "ready" on stdout once it works, and nothing after that: the pipe is closed
+ * then. Argv only, never a shell; inside `ns` through `ip netns exec`, which execs, so the pid
+ * is the helper's own.
+ */
+export async function spawnBackground(argv: readonly string[], opts: { ns?: string | null; readyTimeoutMs?: number } = {}): Promise<BackgroundProcess> {
+  const full = inNs(opts.ns, argv);
+  const [file, ...args] = full;
+  if (!file) throw new Error('spawnBackground: empty argv');
+  const child = spawn(file, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
+  });
+  const timeoutMs = opts.readyTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${full.join(' ')}: not ready after ${timeoutMs} ms`)), timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`${full.join(' ')}: could not start (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${full.join(' ')}: exited with ${code} before it was ready`));
+      });
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready\n')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  } catch (err) {
+    if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
+    throw err;
+  }
+  child.removeAllListeners();
+  child.stdout!.destroy();
+  child.unref();
+  const pid = child.pid!;
+  return { pid, startTicks: processStartTicks(pid) };
+}
+
+/** Stop a helper started by spawnBackground, only if the pid still belongs to it. */
+export function stopBackground(p: BackgroundProcess): boolean {
+  const now = processStartTicks(p.pid);
+  if (now === null || (p.startTicks !== null && now !== p.startTicks)) return false;
+  try {
+    process.kill(p.pid, 'SIGTERM');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface StreamingProcess {

@@ -1,15 +1,17 @@
 // Gather every fact the checks judge, once, in parallel where the facts are independent.
 // Reading only: nothing here changes the system.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import type { ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import type { ConntrackFacts, ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
 import { parseRouteGet, parseSysctl } from '../parse/ip-json.js';
 import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts } from '../parse/ip-batch.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
+import { parseConntrack } from '../parse/conntrack.js';
+import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
 import { firewallTools } from './tools.js';
-import { describeFailure, run } from './run.js';
+import { describeFailure, ipIn, isProcNetns, run } from './run.js';
 
 export interface SnapshotInput {
   ns: string;
@@ -20,9 +22,9 @@ export interface SnapshotInput {
 
 const NETNS_DIR = '/run/netns';
 
-/** `ip` with `-n NS` when the side is a named namespace. */
+/** `ip` with `-n NS` when the side is a named namespace (nsenter for /proc/PID/ns/net). */
 function ipArgv(ns: string | null, ...args: string[]): string[] {
-  return ns ? ['ip', '-n', ns, ...args] : ['ip', ...args];
+  return ipIn(ns, ...args);
 }
 
 export async function listNamespaces(): Promise<string[]> {
@@ -35,7 +37,7 @@ export async function listNamespaces(): Promise<string[]> {
 
 export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino: number } | null> {
   try {
-    const s = await stat(`${NETNS_DIR}/${ns}`);
+    const s = await stat(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
     return { dev: s.dev, ino: s.ino };
   } catch {
     return null;
@@ -79,6 +81,34 @@ function interfaceKeys(names: (string | null | undefined)[]): string[] {
     .flatMap((n) => [`net.ipv4.conf.${n}.forwarding`, `net.ipv4.conf.${n}.rp_filter`]);
 }
 
+/** A file under /proc/net of one side: /proc/net is per network namespace, so read it from inside. */
+async function readProcNet(ns: string | null, file: string): Promise<string | null> {
+  if (!ns) {
+    try {
+      return await readFile(`/proc/net/${file}`, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+  const r = await run(['cat', `/proc/net/${file}`], { ns });
+  return r.failed ? null : r.stdout;
+}
+
+/** Packets the side's kernel dropped because rp_filter rejected their source (null: unreadable). */
+export async function readRpFilterDrops(ns: string | null): Promise<number | null> {
+  const text = await readProcNet(ns, 'netstat');
+  return text === null ? null : (parseNetstat(text)[RP_FILTER_COUNTER] ?? null);
+}
+
+/** Conntrack entries whose original source is `src`: conntrack-tools, else /proc/net/nf_conntrack. */
+export async function readConntrack(ns: string | null, src: string): Promise<ConntrackFacts> {
+  const r = await run(['conntrack', '-L', '-s', src], { ns });
+  if (!r.failed) return { source: 'conntrack', entries: parseConntrack(r.stdout) };
+  const proc = await readProcNet(ns, 'nf_conntrack');
+  if (proc !== null) return { source: '/proc/net/nf_conntrack', entries: parseConntrack(proc).filter((e) => e.orig.src === src) };
+  return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
+}
+
 async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
   const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
   if (r.spawnError) return { ok: false, error: describeFailure(r) };
@@ -118,11 +148,13 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   const nsExists = identity !== null;
 
   const netfilterP = readNetfilter(hostNs);
+  const rpDropsP = readRpFilterDrops(hostNs);
   const [hostLR, baseSysctls, containerLR, ownResolv, hostResolv] = await Promise.all([
     ipFacts(hostNs, input.target, errors),
     readSysctls(hostNs, BASE_SYSCTLS, errors),
     nsExists ? ipFacts(input.ns, input.target, errors) : null,
-    readResolvConf(`/etc/netns/${input.ns}/resolv.conf`),
+    // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
+    readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
     readResolvConf('/etc/resolv.conf'),
   ]);
 
@@ -158,10 +190,16 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   };
   onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
-  const [ifSysctls, forwardLookup, netfilter, tools] = await Promise.all([
-    readSysctls(hostNs, interfaceKeys([topo.bridge.name, topo.uplink?.name]), errors),
+  // Every host interface's rp_filter: replies may come back on any of them.
+  const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
+  const nsIp = topo.nsAddress?.ip ?? null;
+  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools] = await Promise.all([
+    readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
     topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
+    nsIp ? lookup(hostNs, [nsIp]) : null,
+    nsIp ? readConntrack(hostNs, nsIp) : null,
     netfilterP,
+    rpDropsP,
     firewallTools(),
   ]);
   partialHost.tools = tools;
@@ -174,5 +212,8 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     else if (src.status === 'error') errors.push(`${src.source} rules could not be read: ${src.detail ?? 'unknown error'}`);
   }
   partial.forwardLookup = forwardLookup;
+  partial.replyLookup = replyLookup;
+  partial.conntrack = conntrack;
+  partial.rpFilterDrops = { before: rpDrops, after: null };
   return partial;
 }

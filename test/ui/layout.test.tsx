@@ -35,7 +35,7 @@ describe('layout', () => {
 
   it('the checklist shows "more above/below" when it does not fit', () => {
     const live = liveSequence('no-masquerade').at(-1)!;
-    const { lastFrame } = render(<Checklist steps={live.steps} selected={null} focus={14} diagnosisId="host.masquerade" height={6} />);
+    const { lastFrame } = render(<Checklist steps={live.steps} selected={null} focus={live.steps.findIndex((s) => s.id === 'host.masquerade')} diagnosisId="host.masquerade" height={6} />);
     const f = lastFrame()!;
     expect(f.split('\n')).toHaveLength(6);
     expect(f).toMatch(/↑ \d+ more above/);
@@ -78,7 +78,7 @@ describe('layout', () => {
       const draw = (theme: typeof PLAIN_THEME) =>
         render(
           <ThemeContext.Provider value={theme}>
-            <Checklist steps={live.steps} selected={3} focus={14} diagnosisId="host.masquerade" height={30} />
+            <Checklist steps={live.steps} selected={3} focus={live.steps.findIndex((s) => s.id === 'host.masquerade')} diagnosisId="host.masquerade" height={30} />
           </ThemeContext.Provider>,
         ).lastFrame()!;
       const colourCode = /\x1b\[(3[0-7]|9[0-7]|38;)/;

@@ -5,9 +5,13 @@ import { bridgeAddress } from './bridge-address.js';
 import { bridgeExists } from './bridge-exists.js';
 import { bridgeUp } from './bridge-up.js';
 import { egressPing } from './egress-ping.js';
+import { hostBrNetfilter } from './host-br-netfilter.js';
+import { hostConntrack } from './host-conntrack.js';
 import { hostForward } from './host-forward.js';
 import { hostIpForward } from './host-ip-forward.js';
 import { hostMasquerade } from './host-masquerade.js';
+import { hostRpFilter } from './host-rp-filter.js';
+import { hostSubnetOverlap } from './host-subnet-overlap.js';
 import { hostNetfilterBackends } from './host-netfilter-backends.js';
 import { hostUplink } from './host-uplink.js';
 import { netnsExists } from './netns-exists.js';
@@ -22,8 +26,8 @@ import { vethUp } from './veth-up.js';
 
 const ALL: Check[] = [
   netnsExists, bridgeExists, bridgeUp, bridgeAddress, vethExists, vethAttached, vethUp, nsLinkUp,
-  nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostIpForward, hostForward,
-  hostNetfilterBackends, hostMasquerade, nsDns, egressPing,
+  nsLoopbackUp, nsAddress, nsDefaultRoute, hostUplink, hostSubnetOverlap, hostIpForward, hostRpFilter,
+  hostForward, hostBrNetfilter, hostNetfilterBackends, hostMasquerade, hostConntrack, nsDns, egressPing,
 ];
 
 export const CHECKS: Check[] = STEP_IDS.map((id) => {

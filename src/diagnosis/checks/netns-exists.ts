@@ -9,11 +9,14 @@ export const netnsExists: Check = {
   requires: [],
   run({ snap, scope }) {
     const name = snap.input.ns;
+    const path = name.startsWith('/proc/') ? name : `/run/netns/${name}`;
     if (snap.container && snap.nsIdentity) {
-      return pass(`namespace ${name} exists`, [`/run/netns/${name}: inode ${snap.nsIdentity.ino}`]);
+      return pass(`namespace ${name} exists`, [`${path}: inode ${snap.nsIdentity.ino}`]);
     }
     // There but unreadable (a read timed out under load, or failed): not a missing namespace.
-    if (snap.containerError) return error(`namespace ${name} exists but could not be read: ${snap.containerError}`, [`/run/netns/${name}: present`]);
+    if (snap.containerError) return error(`namespace ${name} exists but could not be read: ${snap.containerError}`, [`${path}: present`]);
+    // A process's namespace (--pid) has no name to create: the process is gone.
+    if (name.startsWith('/proc/')) return fail(`${path} is gone: the process has exited`, [`${path}: absent`]);
     const others = snap.namespaces.filter((n) => n !== name);
     return fail(
       `there is no network namespace named ${name}`,

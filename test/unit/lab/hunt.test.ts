@@ -46,6 +46,20 @@ describe('hunt generator', () => {
     expect(incompatibility([byId('ns-link-down'), byId('wrong-gateway')])).toMatch(/needs ns.link-up/);
     expect(incompatibility([byId('no-masquerade'), byId('ip-forward-off')])).toBeNull();
   });
+
+  it('refuses faults that would hide another, or create the same link or chain', () => {
+    // br-netfilter-bridged-drop's own FORWARD accepts would let forward-reject-rule's traffic through.
+    expect(incompatibility([byId('br-netfilter-bridged-drop'), byId('forward-reject-rule')])).toMatch(/would hide forward-reject-rule/);
+    expect(incompatibility([byId('subnet-overlap-vpn'), byId('subnet-overlap-elsewhere')])).toMatch(/both create host link vpn0/);
+    expect(incompatibility([byId('br-netfilter-bridged-drop'), byId('docker-forward-drop')])).toMatch(/both create host iptables-nft filter chain DOCKER-USER|would hide/);
+    expect(incompatibility([byId('subnet-overlap-vpn'), byId('rp-filter-second-uplink')])).toBeNull();
+  });
+
+  it('leaves out faults that need a background program, and keeps a fault\'s containers', () => {
+    expect(catalogue.map((f) => f.id)).not.toContain('stale-conntrack-udp');
+    expect(caseOf(['br-netfilter-bridged-drop']).scenario.containers).toBe(2);
+    expect(caseOf(['no-masquerade']).scenario.containers).toBeUndefined();
+  });
 });
 
 describe('hunt ground truth', () => {

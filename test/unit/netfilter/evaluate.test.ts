@@ -180,12 +180,15 @@ describe('evaluateFilterHook', () => {
     expect(out.chains.map((c) => `${c.table} ${c.priority} ${c.verdict}`)).toEqual(['mangle -150 drop']);
     const other = evaluateFilterHook(rs, 'forward', packet({ oif: 'eth1', protocol: 'udp' }));
     expect(other.chains.map((c) => `${c.table} ${c.priority}`)).toEqual(['mangle -150', 'filter 0']); // the filter chain drops; security (150) never runs
-    // The unknown NFQUEUE target and the unevaluable physdev/udp rules are reported, not followed.
+    // The unknown NFQUEUE target and the unevaluable udp rule are reported, not followed; the
+    // physdev rule is judged: a routed packet carries no bridge ports, so --physdev-is-bridged fails.
     expect(other.chains[1]?.maybe.map((m) => m.rule.text)).toEqual([
       '-A FORWARD ! -s 192.168.1.0/24 ! -d 192.168.2.1/32 -p udp -m udp --sport 53 -j ACCEPT',
-      '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT',
       '-A FORWARD -j NFQUEUE --queue-num 3',
     ]);
+    // A bridged frame (br_netfilter: in and out are ports of the same bridge) is accepted by it.
+    const bridged = evaluateFilterHook(rs, 'forward', packet({ oif: 'eth1', protocol: 'udp', physdev: { in: 'veth1', out: 'veth2' } }));
+    expect(bridged.chains[1]?.decidedBy).toMatchObject({ kind: 'rule', rule: { text: '-A FORWARD -m physdev --physdev-is-bridged -j ACCEPT' } });
     // ... and the goto to LOGDROP then drops.
     expect(other.droppedBy?.decidedBy).toMatchObject({ kind: 'rule', rule: { text: '-A LOGDROP -j DROP' }, chainPath: ['FORWARD', 'LOGDROP'] });
   });

@@ -134,7 +134,7 @@ describe('parseIptablesSave on recorded output', () => {
       { kind: 'saddr', negate: true, addrs: [{ cidr: '192.168.1.0/24' }] },
       { kind: 'daddr', negate: true, addrs: [{ cidr: '192.168.2.1/32' }] },
     ]);
-    expect(rule(forward, 3).matches).toEqual([{ kind: 'unknown', text: '-m physdev --physdev-is-bridged' }]);
+    expect(rule(forward, 3).matches).toEqual([{ kind: 'physdev', isBridged: { negate: false } }]);
     expect(rule(forward, 4).verdict).toEqual({ kind: 'none' }); // TCPMSS
     expect(rule(forward, 5).verdict).toEqual({ kind: 'unknown', text: '-j NFQUEUE --queue-num 3' });
     expect(rule(forward, 6).verdict).toEqual({ kind: 'goto', target: 'LOGDROP' });

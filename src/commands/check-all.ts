@@ -1,0 +1,55 @@
+// `check --all`: every namespace connected to the host side, diagnosed in parallel (at most
+// `jobs` at once), one result each. Named namespaces are taken when the host side's veths lead
+// to them; namespaces that only a process holds (containers) are entered through
+// /proc/PID/ns/net and kept when their veth's peer is on the host side.
+import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
+import { resolveTopology } from '../diagnosis/topology.js';
+import { ipv4Addrs } from '../diagnosis/topology.js';
+import type { NamespaceResult } from '../report/summary.js';
+import { connectedNsids, scanNamespaces } from '../system/netns-scan.js';
+import { procNetns } from '../system/run.js';
+
+export interface CheckAllOptions {
+  hostNs: string | null;
+  target: string;
+  probe: boolean;
+  jobs: number;
+}
+
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+    }),
+  );
+  return out;
+}
+
+export async function checkAll(o: CheckAllOptions): Promise<NamespaceResult[]> {
+  const [candidates, peers] = await Promise.all([Promise.resolve(scanNamespaces(o.hostNs)), connectedNsids(o.hostNs)]);
+  const connectedNames = new Set(peers ? [...peers.nsids].flatMap((id) => (peers.named.has(id) ? [peers.named.get(id)!] : [])) : []);
+  // Peers without a name can only be found by entering each unnamed namespace.
+  const unnamedPeers = !peers || [...peers.nsids].some((id) => !peers.named.has(id));
+  const chosen = candidates.filter((c) => (c.name ? connectedNames.has(c.name) || !peers : unnamedPeers));
+  const results = await pool(chosen, o.jobs, async (c) => {
+    const ns = c.name ?? procNetns(c.pid!);
+    // No packet capture per namespace: --all answers for many namespaces at once.
+    const done = await runDiagnosis({ ns, hostNs: o.hostNs, bridge: null, target: o.target }, { probe: o.probe, capture: false });
+    return { c, ns, done };
+  });
+  return results
+    .filter(({ c, done }) => {
+      if (c.name && peers) return true;
+      // Entered to find out: keep it only if one of its veths leads to the host side (a bridge
+      // port, or a veth without an address there: not an uplink). Interface indexes repeat
+      // across namespaces, so the host end must also lead to a namespace without a name.
+      const topo = resolveTopology(done.snapshot);
+      if (!topo.hostVeth || !(topo.hostVeth.master || ipv4Addrs(topo.hostVeth).length === 0)) return false;
+      const nsid = peers?.vethNsid.get(topo.hostVeth.ifindex);
+      return !peers || (nsid !== undefined && peers.nsids.has(nsid) && !peers.named.has(nsid));
+    })
+    .map(({ c, ns, done }) => ({ ns, pid: c.pid, report: done.report }))
+    .sort((a, b) => a.ns.localeCompare(b.ns));
+}

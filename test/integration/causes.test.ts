@@ -1,0 +1,120 @@
+// The causes beyond the tutorial (issue 7), in real labs with random names: netdoctor's own
+// evidence names the cause, its fix (run exactly as printed, argv only) repairs the lab, and a
+// real packet proves it.
+import { describe, it, vi } from 'vitest';
+import type { LabInfo } from '../../src/lab/lab.js';
+import { run } from '../../src/system/run.js';
+import { readConntrack } from '../../src/system/snapshot.js';
+import { TARGET, integrationSkipReason, pingFromNs, randomLabOptions, runCli, withLab } from './helpers.js';
+
+vi.setConfig({ maxConcurrency: 16 });
+
+interface Step {
+  id: string;
+  status: string;
+  summary: string;
+  evidence: string[];
+  fix: { commands: string[][]; undo: string[][] } | null;
+}
+
+async function check(lab: LabInfo): Promise<{ code: number | null; steps: Step[] }> {
+  const r = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json']);
+  return { code: r.code, steps: (JSON.parse(r.stdout) as { steps: Step[] }).steps };
+}
+
+async function applyFix(step: Step | undefined): Promise<void> {
+  if (!step?.fix) throw new Error(`no fix for ${step?.id}`);
+  for (const argv of step.fix.commands) {
+    const r = await run(argv, { timeoutMs: 10_000 });
+    if (r.failed) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  }
+}
+
+const skip = integrationSkipReason();
+
+describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed and fixed in real labs', () => {
+  it.concurrent('subnet overlap: a tun route takes the replies; the /32 fix brings them back', async ({ expect }) => {
+    await withLab('subnet-overlap-vpn', randomLabOptions(), async (lab) => {
+      const before = await check(lab);
+      const s = before.steps.find((x) => x.id === 'host.subnet-overlap');
+      expect(before.code).toBe(1);
+      expect(s?.summary).toContain(`replies to ${lab.addresses.nsIp} go out vpn0, not to ${lab.names.bridge}`);
+      expect(s?.evidence.join('\n')).toMatch(/vpn0 is a tun device/);
+      await applyFix(s);
+      expect(await pingFromNs(lab.names.containerNs)).toBe(true);
+      expect((await check(lab)).code).toBe(0);
+    });
+  });
+
+  it.concurrent('rp_filter: strict mode drops replies on the second uplink; loosening that one interface fixes it', async ({ expect }) => {
+    await withLab('rp-filter-second-uplink', randomLabOptions(), async (lab) => {
+      const before = await check(lab);
+      const s = before.steps.find((x) => x.id === 'host.rp-filter');
+      expect(s?.status).toBe('fail');
+      expect(s?.evidence.join('\n')).toMatch(/IPReversePathFilter \(packets dropped by rp_filter\): \d+ -> \d+ while the probe ran/);
+      expect(s?.summary).toMatch(/replies come back in on up2/);
+      await applyFix(s);
+      expect(await pingFromNs(lab.names.containerNs)).toBe(true);
+      // Still two ways out and still all=1: only up2 changed.
+      const after = await run(['sysctl', '-n', 'net.ipv4.conf.all.rp_filter'], { ns: lab.names.hostNs });
+      expect(after.stdout.trim()).toBe('1');
+      expect((await check(lab)).code).toBe(0);
+    });
+  });
+
+  it.concurrent('br_netfilter: the second container is cut off by FORWARD; the physdev accept in DOCKER-USER reconnects it', async ({ expect }) => {
+    await withLab('br-netfilter-bridged-drop', randomLabOptions(), async (lab) => {
+      const peer = lab.containers[0]!;
+      expect(await pingFromNs(lab.names.containerNs, peer.ip)).toBe(false);
+      expect(await pingFromNs(lab.names.containerNs)).toBe(true);
+      const before = await check(lab);
+      expect(before.code).toBe(0);
+      const s = before.steps.find((x) => x.id === 'host.br-netfilter');
+      expect(s?.status).toBe('warn');
+      expect(s?.evidence.join('\n')).toContain('net.bridge.bridge-nf-call-iptables = 1');
+      expect(s?.evidence.join('\n')).toContain(`ports of ${lab.names.bridge}: ${lab.names.vethHost}, ${peer.vethHost}`);
+      expect(s?.fix?.commands[0]).toContain('DOCKER-USER');
+      await applyFix(s);
+      expect(await pingFromNs(lab.names.containerNs, peer.ip)).toBe(true);
+      expect((await check(lab)).steps.find((x) => x.id === 'host.br-netfilter')?.status).toBe('pass');
+    });
+  });
+
+  it.concurrent('conntrack: the UDP flow from before NAT stays un-NATed until its entry is deleted', async ({ expect }) => {
+    await withLab('stale-conntrack-udp', randomLabOptions(), async (lab) => {
+      expect(lab.processes.map((p) => p.role).sort()).toEqual(['udp-echo', 'udp-sender']);
+      const before = await check(lab);
+      const s = before.steps.find((x) => x.id === 'host.conntrack');
+      expect(s?.status).toBe('warn');
+      expect(s?.evidence.join('\n')).toMatch(new RegExp(`udp ${lab.addresses.nsIp.replaceAll('.', '\\.')}:40053 -> ${TARGET.replaceAll('.', '\\.')}:5300: .*\\(not NATed\\)`));
+      await applyFix(s);
+      // The sender's next datagram starts a fresh entry, masqueraded, and the echo answers it.
+      await expect
+        .poll(async () => {
+          const ct = await readConntrack(lab.names.hostNs, lab.addresses.nsIp);
+          const flow = ct.source ? ct.entries.find((e) => e.protocol === 'udp' && e.orig.sport === 40053) : undefined;
+          return flow ? `${flow.reply.dst}${flow.flags.includes('UNREPLIED') ? ' unreplied' : ''}` : 'none';
+        }, { timeout: 5000, interval: 100 })
+        .toBe(lab.addresses.uplinkIp);
+      expect((await check(lab)).steps.find((x) => x.id === 'host.conntrack')?.status).toBe('pass');
+    });
+  });
+
+  it.concurrent('lab down stops the lab\'s background programs', async ({ expect }) => {
+    let pids: number[] = [];
+    await withLab('stale-conntrack-udp', randomLabOptions(), async (lab) => {
+      pids = lab.processes.map((p) => p.pid);
+      for (const pid of pids) expect(() => process.kill(pid, 0)).not.toThrow();
+    });
+    await expect
+      .poll(() => pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      }), { timeout: 5000 })
+      .toEqual([]);
+  });
+});
