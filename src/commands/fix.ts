@@ -51,12 +51,24 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
   }
 
   const interactive = !flags.yes;
+  // Ctrl-C or SIGTERM while applying: finish the running command, then roll back this run.
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (!abort.signal.aborted) process.stderr.write('\nnetdoctor: interrupted: rolling back what this run applied\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const result = await applyFixes(diagnosed, {
+    signal: abort.signal,
     probe: flags.probe,
     stateDir: stateDirFrom(),
     persist: flags.persist,
     confirm: async () => (interactive ? askYesNo('Apply this fix?') : true),
     onEvent: flags.json ? undefined : (e) => out(renderFixEvent(e, style)),
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
 
   let trial: { deadline: string; confirmed: boolean } | null = null;

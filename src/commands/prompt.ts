@@ -10,6 +10,12 @@ export async function askYesNo(question: string, timeoutMs?: number): Promise<bo
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const ac = new AbortController();
   const timer = timeoutMs ? setTimeout(() => ac.abort(), timeoutMs) : null;
+  // Ctrl-C at the prompt: "no", and the interrupt goes on to whoever handles it (a fix run rolls back).
+  rl.on('SIGINT', () => {
+    ac.abort();
+    if (process.listenerCount('SIGINT') > 0) process.emit('SIGINT', 'SIGINT');
+    else process.exitCode = 130;
+  });
   try {
     const answer = await rl.question(`${question} [y/N] `, { signal: ac.signal });
     return /^y(es)?$/i.test(answer.trim());

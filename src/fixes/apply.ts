@@ -69,10 +69,16 @@ export interface ApplyOptions {
   env?: NodeJS.ProcessEnv;
   /** Safety bound on the number of fixes in one run. */
   maxFixes?: number;
+  /**
+   * Aborting (Ctrl-C, SIGTERM) stops before the next command and rolls back everything this
+   * run applied: an interrupted run leaves the host as it was, not half-fixed.
+   */
+  signal?: AbortSignal;
 }
 
 class GuardError extends Error {}
 class CommandFailed extends Error {}
+class Interrupted extends CommandFailed {}
 
 export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Promise<FixRunResult> {
   const env = opts.env ?? process.env;
@@ -131,6 +137,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
   }
 
   async function execute(action: FixAction): Promise<{ ok: boolean; existing: boolean }> {
+    if (opts.signal?.aborted) throw new Interrupted('interrupted');
     if (action.exists) {
       const answer = await lookUpExistence(action.exists);
       if (alreadyDone(answer, action.exists.kind === 'nft-rule' ? action.exists.ruleText : undefined)) {
@@ -191,6 +198,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
   try {
     const max = opts.maxFixes ?? 40;
     for (let i = 0; i < max; i++) {
+      if (opts.signal?.aborted) throw new Interrupted('interrupted');
       const next = nextFix(current.report, tried);
       if (next.kind === 'done') break;
       if (next.kind === 'stuck') {
@@ -204,6 +212,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
         emit({ type: 'declined', step: next.step.id });
         continue;
       }
+      if (opts.signal?.aborted) throw new Interrupted('interrupted');
       await guard();
       const done = { step: next.step.id, title: next.plan.title, commands: [] as string[][], existing: [] as string[][] };
       for (const action of planActions(next.step.id, next.plan)) {
@@ -230,9 +239,10 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
       if (r) r.status = ok ? 'rolled-back' : 'rollback-failed';
       save();
       result.outcome = ok ? 'rolled-back' : 'rollback-failed';
+      const what = err instanceof Interrupted ? 'interrupted' : `a command failed (${err.message})`;
       result.message = ok
-        ? `a command failed (${err.message}); everything this run applied was rolled back`
-        : `a command failed (${err.message}), and rolling back did not fully succeed: see above, then \`netdoctor undo\``;
+        ? `${what}; everything this run applied was rolled back`
+        : `${what}, and rolling back did not fully succeed: see above, then \`netdoctor undo\``;
     } else {
       release();
       throw err;

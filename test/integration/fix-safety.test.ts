@@ -145,6 +145,30 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
     });
   }, 120_000);
 
+  it.concurrent('interrupted midway (the abort signal Ctrl-C and SIGTERM raise): stops and rolls back everything this run applied', async ({ expect }) => {
+    await withFixLab('no-bridge', async (lab, { stateDir, spaces, opts }) => {
+      const broken = await labState(spaces);
+      const diagnosed = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: opts.bridge, target: TARGET }, { probe: false });
+      const abort = new AbortController();
+      let done = 0;
+      const result = await applyFixes(diagnosed, {
+        confirm: async () => true,
+        probe: false,
+        stateDir,
+        signal: abort.signal,
+        // Interrupt once two fixes (bridge created, bridge up) are in place.
+        onEvent: (e) => {
+          if (e.type === 'command-done' && ++done === 2) abort.abort();
+        },
+      });
+      expect(result.outcome).toBe('rolled-back');
+      expect(result.message).toMatch(/^interrupted; everything this run applied was rolled back/);
+      expect(result.applied.map((a) => a.step)).toEqual(['bridge.exists', 'bridge.up']);
+      expect(listRuns(stateDir).at(-1)?.status).toBe('rolled-back');
+      expect(await labState(spaces)).toEqual(broken);
+    });
+  }, 120_000);
+
   it.concurrent('a declined fix changes nothing and records nothing', async ({ expect }) => {
     await withFixLab('no-masquerade', async (lab, { stateDir, spaces, opts }) => {
       const broken = await labState(spaces);
