@@ -1,6 +1,6 @@
 // The real `netdoctor learn` screen in a real terminal (tmux): it shows step 1, Enter runs it
 // and it ticks, a command typed elsewhere (lab exec) ticks too, q quits, and nothing is left.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,10 @@ describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
     const session = `${prefix}-tty`;
     const dir = mkdtempSync(join(tmpdir(), 'ndt-learn-tty-'));
     try {
-      const cmd = ['env', `NETDOCTOR_LEARN_DIR=${dir}`, 'node', CLI, 'learn', '--up', '--prefix', prefix];
+      // tmux does not always record a pane's exit status (pane_dead_status stays empty), so the
+      // pane's own shell writes netdoctor's exit code to a file.
+      const statusFile = join(dir, 'exit-status');
+      const cmd = ['env', `NETDOCTOR_LEARN_DIR=${dir}`, `ND_STATUS=${statusFile}`, 'sh', '-c', 'node "$0" learn --up --prefix "$1"; echo $? > "$ND_STATUS"', CLI, prefix];
       expect((await run(['tmux', 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', ...cmd])).exitCode).toBe(0);
       // Keep the pane after exit so the final screen and status can be read.
       await run(['tmux', 'set-option', '-t', session, 'remain-on-exit', 'on']);
@@ -56,14 +59,15 @@ describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
 
       await run(['tmux', 'send-keys', '-t', session, 'q']);
       const deadline = Date.now() + 10_000;
-      let dead = '';
-      while (Date.now() < deadline) {
-        // pane_dead can show before tmux has recorded the exit status: wait for both.
-        dead = (await run(['tmux', 'display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}#{pane_dead_signal}'])).stdout.trim();
-        if (/^1 \S/.test(dead)) break;
-        await new Promise((r) => setTimeout(r, 100));
+      let status: string | null = null;
+      while (Date.now() < deadline && status === null) {
+        try {
+          status = readFileSync(statusFile, 'utf8').trim();
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
       }
-      expect(dead).toBe('1 0');
+      expect(status).toBe('0');
       // netdoctor is gone (the tmux server itself keeps its own argv).
       const ps = (await run(['ps', '-eo', 'args'])).stdout.split('\n');
       expect(ps.filter((l) => !l.startsWith('tmux') && l.includes(`--prefix ${prefix}`))).toEqual([]);
