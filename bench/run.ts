@@ -180,6 +180,7 @@ async function scale(has: { all: boolean }): Promise<BenchRow[]> {
       ...SCALE_STEPS.map((n) => notAvailable(`scale.${n}.time`, label(n), 's', timeTarget(n))),
       notAvailable('scale.200.memory', 'peak memory, 200 namespaces', 'MiB', { op: '<', value: 200 }),
       notAvailable('scale.growth.time', 'time growth per doubling of namespaces', 'x', { op: '<=', value: 2.0 }),
+      ...(await singleCheckOnBusyHost()),
     ];
   }
   const lab = await labs.up('healthy');
@@ -213,6 +214,38 @@ async function scale(has: { all: boolean }): Promise<BenchRow[]> {
   if (g) rows.push(measured('scale.growth.time', 'time growth per doubling of namespaces', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit over ${SCALE_STEPS.join('/')}: t ~ n^${g.exponent.toFixed(2)}` }));
   const gm = points.every((p) => p.mib !== null) ? fitGrowth(points.map((p) => ({ x: p.n, y: p.mib! }))) : null;
   if (gm) rows.push(measured('scale.growth.memory', 'memory growth per doubling of namespaces', gm.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit: m ~ n^${gm.exponent.toFixed(2)}` }));
+  return rows;
+}
+
+/**
+ * Until `check --all` exists: ONE namespace's `check --no-probe` on a host with 1, 10, 50 and
+ * 200 containers on its bridge (the host's links, addresses and neighbours grow with them).
+ */
+async function singleCheckOnBusyHost(): Promise<BenchRow[]> {
+  const lab = await labs.up('healthy');
+  const argv = checkArgv(lab, '--no-probe');
+  const reps = Math.max(3, Math.ceil(REPS / 3));
+  const points: { n: number; ms: number; mib: number | null }[] = [];
+  let have = 1;
+  for (const n of SCALE_STEPS) {
+    await addContainers(lab, have, n);
+    have = n;
+    expectExit(await timed(argv), [0], `check on a host with ${n} containers`);
+    log(`scale (single check): host with ${n} containers, ${reps} repetitions`);
+    const ms: number[] = [];
+    const mem: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t = expectExit(await timedWithMemory(argv), [0], `check on a host with ${n} containers`) as Awaited<ReturnType<typeof timedWithMemory>>;
+      ms.push(t.ms);
+      if (t.maxRssMiB !== null) mem.push(t.maxRssMiB);
+    }
+    points.push({ n, ms: median(ms), mib: mem.length ? Math.max(...mem) : null });
+  }
+  const rows = points.map((p) =>
+    measured(`scale.single.${p.n}.time`, `one check --no-probe, host with ${p.n} container${p.n === 1 ? '' : 's'}`, p.ms, 'ms', null, { note: p.mib !== null ? `peak ${p.mib.toFixed(0)} MiB` : undefined }),
+  );
+  const g = fitGrowth(points.map((p) => ({ x: p.n, y: p.ms })));
+  if (g) rows.push(measured('scale.single.growth.time', 'one check: time growth per doubling of containers', g.perDoubling, 'x', { op: '<=', value: 2.0 }, { note: `fit: t ~ n^${g.exponent.toFixed(2)}` }));
   return rows;
 }
 

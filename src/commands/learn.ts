@@ -3,6 +3,7 @@
 // (loaded only on a terminal), the world in src/lab/world.ts.
 import { fileURLToPath } from 'node:url';
 import { EXIT, CannotInspectError } from '../exit-codes.js';
+import { loadUi } from './load-ui.js';
 import type { Report } from '../model/result.js';
 import { findScenario, listScenarios } from '../lab/scenario.js';
 import { readWorld, worldDown, worldRun, worldUp } from '../lab/world.js';
@@ -292,7 +293,7 @@ export async function learnCommand(argv: string[]): Promise<number> {
 
   const session = new LearnSession(prefix, progress, sessionDeps(prefix));
   if (process.stdout.isTTY && process.stdin.isTTY && !values.plain) {
-    const { runLearnUi } = await import('../ui/learn/run.js');
+    const { runLearnUi } = await loadUi(() => import('../ui/learn/run.js'));
     return runLearnUi(session);
   }
   progress = session.view().progress;

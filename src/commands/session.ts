@@ -6,9 +6,11 @@
 // first frame comes quickly.
 import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
+import type { LiveReport } from '../session/types.js';
 import { CLEAR, preFrame } from '../session/preframe.js';
 import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
+import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
@@ -106,7 +108,7 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [{ render }, { createElement }, { Chooser }, mine] = await Promise.all([import('ink'), import('react'), import('../ui/Chooser.js'), userNamespaces()]);
+    const [[{ render }, { createElement }, { Chooser }], mine] = await Promise.all([loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/Chooser.js')])), userNamespaces()]);
     let choice: import('../ui/Chooser.js').Choice = null;
     const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
     await chooser.waitUntilExit();
@@ -127,9 +129,15 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
-    actions.prefetch();
-    if (!opts.ns) process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
-    const [{ render }, { createElement }, { App }] = await Promise.all([import('ink'), import('react'), import('../ui/App.js')]);
+    // Until Ink draws, the plain frame shows each verdict as it comes in.
+    let inkDraws = false;
+    const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
+    actions.prefetch((live) => {
+      if (!inkDraws) frame(live.steps);
+    });
+    if (!opts.ns) frame();
+    const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
+    inkDraws = true;
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
     await app.waitUntilExit();

@@ -134,6 +134,8 @@ export class LearnSession {
         current: currentStep(progress, judgement),
         done: doneCount(progress, judgement),
         events: [...this.state.events, ...events].slice(-MAX_EVENTS),
+        // The output of a step netdoctor ran is old news once that step ticked.
+        ran: this.state.ran && events.some((e) => e.kind === 'tick' && e.step === this.state.ran?.step) ? null : this.state.ran,
         error: null,
       },
       events,

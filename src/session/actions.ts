@@ -28,8 +28,11 @@ interface Early {
 export interface RealSessionActions extends SessionActions {
   /** The latest full diagnosis (for the exit code). */
   last(): Diagnosed | null;
-  /** Start the first diagnosis now, while the UI is still loading; the first diagnose() joins it. */
-  prefetch(): void;
+  /**
+   * Start the first diagnosis now, while the UI is still loading; the first diagnose() joins it.
+   * `onUpdate` hears its progress until then (the pre-Ink frame).
+   */
+  prefetch(onUpdate?: (live: LiveReport) => void): void;
 }
 
 export function createSessionActions(opts: ActionsOptions): RealSessionActions {
@@ -70,9 +73,10 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
 
   return {
     last: () => last,
-    prefetch() {
+    peek: () => early?.latest ?? null,
+    prefetch(onUpdate) {
       if (early) return;
-      const e: Early = { latest: null, listener: null, done: Promise.resolve(null as unknown as Diagnosed) };
+      const e: Early = { latest: null, listener: onUpdate ?? null, done: Promise.resolve(null as unknown as Diagnosed) };
       e.done = runDiagnosisLive(opts.input, { probe: opts.probe }, (l) => {
         e.latest = l;
         e.listener?.(l);

@@ -58,6 +58,8 @@ export type CaptureSupport =
 export interface SessionActions {
   /** Diagnose once; `onUpdate` gets the checklist as it fills in; resolves with the final state. */
   diagnose(onUpdate: (live: LiveReport) => void): Promise<LiveReport>;
+  /** Where a diagnosis already under way stands (the UI's first frame starts from it), if any. */
+  peek?(): LiveReport | null;
   /** Apply the fixes of these steps (in order), asking `confirm` first. */
   fix(stepIds: string[], confirm: Confirm, onEvent: (e: ActionEvent) => void): Promise<ActionOutcome>;
   /** Fix everything, diagnosis after diagnosis, asking first. */

@@ -81,13 +81,29 @@ export function worldDirExists(prefix: string): boolean {
   return existsSync(`${WORLD_DIR}/${prefix}`);
 }
 
-/** Processes in a namespace (by inode) of the given kind. */
-export function processesInNs(kind: 'mnt' | 'net', inode: number): number[] {
+/** Seconds since boot (the clock process start times are counted in). */
+export function uptime(): number {
+  return Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+}
+
+/** A process's start, in seconds since boot (USER_HZ is 100 on Linux). */
+function startedAt(pid: string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[19]) / 100;
+}
+
+/**
+ * Processes in a namespace (by inode) of the given kind. The kernel reuses a freed namespace's
+ * inode number quickly (other tests create namespaces all the time), so with `startedBefore`
+ * (uptime seconds) only processes that already ran by then count.
+ */
+export function processesInNs(kind: 'mnt' | 'net', inode: number, startedBefore = Infinity): number[] {
   const out: number[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const m = /\[(\d+)\]/.exec(readlinkSyncSafe(`/proc/${pid}/ns/${kind}`));
-      if (m && Number(m[1]) === inode) out.push(Number(pid));
+      if (m && Number(m[1]) === inode && startedAt(pid) < startedBefore) out.push(Number(pid));
     } catch {
       /* gone */
     }

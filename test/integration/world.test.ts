@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { LESSON } from '../../src/learn/lesson.js';
 import { run } from '../../src/system/run.js';
 import { CLI, integrationSkipReason, runCli, uniquePrefix } from './helpers.js';
-import { hostView, labExec, processesInNs, withWorld, worldDirExists, worldDown, worldMounts, worldUp } from './world-helpers.js';
+import { hostView, labExec, processesInNs, uptime, withWorld, worldDirExists, worldDown, worldMounts, worldUp } from './world-helpers.js';
 
 const skip = integrationSkipReason();
 
@@ -26,6 +26,7 @@ describe.skipIf(skip !== null)('lab world (real namespaces)', () => {
     const w = await worldUp(null, prefix);
     let ns0Inode = 0;
     let mntInode = 0;
+    let downAt = Infinity;
     try {
       expect(w.scenario).toBeNull();
       expect(worldMounts(prefix).length).toBe(4);
@@ -51,13 +52,14 @@ describe.skipIf(skip !== null)('lab world (real namespaces)', () => {
       mntInode = Number((await labExec(prefix, ['stat', '-L', '-c', '%i', '/proc/self/ns/mnt'])).stdout.trim());
       expect(ns0Inode).toBeGreaterThan(0);
     } finally {
+      downAt = uptime();
       const down = await worldDown(prefix);
       expect(down.code).toBe(0);
       expect(down.stdout).toContain(`Removed lab world "${prefix}", with 1 namespace(s) made inside it`);
     }
     expectGone(prefix);
-    expect(processesInNs('net', ns0Inode)).toEqual([]);
-    expect(processesInNs('mnt', mntInode)).toEqual([]);
+    expect(processesInNs('net', ns0Inode, downAt)).toEqual([]);
+    expect(processesInNs('mnt', mntInode, downAt)).toEqual([]);
     expect(await hostView(prefix)).toEqual(before);
   });
 
@@ -65,6 +67,7 @@ describe.skipIf(skip !== null)('lab world (real namespaces)', () => {
     const prefix = uniquePrefix();
     await worldUp(null, prefix);
     let ns0 = 0;
+    let downAt = Infinity;
     let sleeper: Promise<unknown> | null = null;
     try {
       expect((await labExec(prefix, ['ip', 'netns', 'add', 'ns0'])).code).toBe(0);
@@ -74,13 +77,14 @@ describe.skipIf(skip !== null)('lab world (real namespaces)', () => {
       while (processesInNs('net', ns0).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(processesInNs('net', ns0).length).toBeGreaterThan(0);
     } finally {
+      downAt = uptime();
       const down = await worldDown(prefix);
       expect(down.code).toBe(0);
       expect(down.stdout).toMatch(/stopped \d+ process/);
     }
     const done = (await sleeper) as { code: number | null };
     expect(done.code).not.toBe(0);
-    expect(processesInNs('net', ns0)).toEqual([]);
+    expect(processesInNs('net', ns0, downAt)).toEqual([]);
     expectGone(prefix);
   });
 

@@ -11,7 +11,11 @@ export interface SessionControls {
 }
 
 export function useSession(actions: SessionActions, onQuit: () => void): SessionControls {
-  const [state, dispatch] = useReducer(reduce, undefined, initialState);
+  // Start from a diagnosis already under way (prefetched while Ink loaded), not from "running".
+  const [state, dispatch] = useReducer(reduce, undefined, () => {
+    const live = actions.peek?.();
+    return live ? reduce(initialState(), { type: 'live', live }) : initialState();
+  });
   const stateRef = useRef(state);
   stateRef.current = state;
   const generation = useRef(0);
