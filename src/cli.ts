@@ -27,6 +27,7 @@ check options:
   --target IP       the address to reach (default 8.8.8.8)
   --json            one JSON document on stdout (schemaVersion 1)
   --no-probe        do not ping; judge from the kernel's state only
+  --no-capture      ping without watching the packet path (bridge, uplink)
   --fix             fix what fails, one step at a time (see netdoctor check --help)
 
 Exit codes: 0 healthy, 1 fault found, 2 bad usage or input, 3 cannot inspect.

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import type { Report } from '../model/result.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult } from '../model/result.js';
+import type { CaptureReport } from '../model/capture.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { renderJson } from '../report/json.js';
@@ -26,6 +27,8 @@ Options:
   --bridge NAME           the bridge (default: inferred from the namespace's veth peer)
   --target IP             the IPv4 address to reach (default 8.8.8.8)
   --no-probe              do not ping; judge from the kernel's state only
+  --no-capture            ping, but do not watch the packets on the bridge and the uplink
+  --no-trace              capture, but do not trace who drops the packets (no temporary nft table)
   --json                  print one JSON document (schemaVersion 1) on stdout
   --save-snapshot FILE    also write the gathered facts to FILE (for bug reports and tests)
   --from-snapshot FILE    judge facts saved by --save-snapshot instead of this system
@@ -50,6 +53,8 @@ With --fix: 0 healthy after the fixes, 1 still broken (or a command failed and w
 export interface SavedSnapshot {
   snapshot: NetSnapshot;
   ping: PingResult | null;
+  /** The packet-path probe as it was judged live (it cannot be re-run from saved facts). */
+  capture?: CaptureReport | null;
 }
 
 export function exitCodeFor(report: Report): number {
@@ -63,6 +68,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     ...TARGET_OPTIONS,
     json: { type: 'boolean' },
     'no-probe': { type: 'boolean' },
+    'no-capture': { type: 'boolean' },
+    'no-trace': { type: 'boolean' },
     'save-snapshot': { type: 'string' },
     'from-snapshot': { type: 'string' },
     fix: { type: 'boolean' },
@@ -99,16 +106,17 @@ export async function checkCommand(argv: string[]): Promise<number> {
   if (values['from-snapshot'] !== undefined) {
     const saved = await loadSnapshot(values['from-snapshot']);
     report = diagnose(saved.snapshot, saved.ping);
+    report.probes.capture = saved.capture ?? null;
   } else {
     const opts = readTargetOptions(values);
     const ns = requireNs(opts, 'check');
     requireRoot('netdoctor check');
     await requireHostNs(opts.hostNs);
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'] });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'], trace: !values['no-trace'] });
     report = done.report;
     for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
     if (values['save-snapshot'] !== undefined) {
-      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping };
+      const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping, capture: done.report.probes.capture };
       await writeFile(values['save-snapshot'], `${JSON.stringify(saved, null, 2)}\n`);
     }
   }

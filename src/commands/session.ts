@@ -42,7 +42,7 @@ function labPrefix(): string {
 }
 
 export async function sessionCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, 'no-capture': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.healthy;
@@ -61,11 +61,11 @@ export async function sessionCommand(argv: string[]): Promise<number> {
     if (framed) process.stdout.write(CLEAR);
     throw err;
   }
-  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe);
+  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe, !values['no-capture']);
 }
 
 /** Off a terminal: the same report as `check`. */
-async function reportSession(opts: TargetOptions, probe: boolean): Promise<number> {
+async function reportSession(opts: TargetOptions, probe: boolean, capture: boolean): Promise<number> {
   const [{ runDiagnosis }, { renderText }, { styleFor }] = await Promise.all([
     import('../diagnosis/run-diagnosis.js'),
     import('../report/text.js'),
@@ -82,7 +82,7 @@ async function reportSession(opts: TargetOptions, probe: boolean): Promise<numbe
     if (mine.length === 1) ns = mine[0]!;
   }
   if (ns) {
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe, capture });
     out.write(renderText(done.report, style, out.columns ?? 100));
     return await exitCodeFor(done.report);
   }
@@ -93,7 +93,10 @@ async function reportSession(opts: TargetOptions, probe: boolean): Promise<numbe
   out.write(style.dim(`No network namespace of your own on this host, so netdoctor builds its sandbox lab\n(scenario "${DEMO_SCENARIO}", in namespaces ${prefix}-*) and diagnoses that. Your host is not touched.\n\n`));
   const lab = await labUp(DEMO_SCENARIO, { prefix });
   try {
-    const done = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target }, { probe });
+    const done = await runDiagnosis(
+      { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
+      { probe, capture },
+    );
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
     return await exitCodeFor(done.report);

@@ -78,6 +78,6 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null): Report {
     steps,
     diagnosis,
     egress,
-    probes: { ping },
+    probes: { ping, capture: null },
   };
 }

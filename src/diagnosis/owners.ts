@@ -54,3 +54,13 @@ export function chainOwner(table: { name: string; chains: { name: string; rules:
 export function ownedChainNames(table: { name: string; chains: { name: string }[] }, owner: Owner, max = 4): string[] {
   return table.chains.filter((c) => ownerOf(table.name, c.name) === owner).slice(0, max).map((c) => c.name);
 }
+
+/** Owners by name, for sentences ("set by Docker"). */
+export const OWNER_NAMES: Record<NonNullable<Owner>, string> = {
+  docker: 'Docker',
+  ufw: 'ufw',
+  firewalld: 'firewalld',
+  libvirt: 'libvirt',
+  kubernetes: 'Kubernetes',
+  netdoctor: 'netdoctor',
+};

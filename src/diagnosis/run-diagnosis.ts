@@ -1,10 +1,15 @@
-// One diagnosis, end to end: gather facts and probe concurrently, then judge.
+// One diagnosis, end to end: gather facts and probe, then judge.
 // This is the seam between the system side and the pure core that commands and the UI use.
+import type { CapturedPacket, CaptureOutcome, CaptureReport } from '../model/capture.js';
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { PingResult, Report } from '../model/result.js';
 import { takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
 import { pingFromNamespace } from '../system/probe.js';
+import { startCapture } from '../system/capture/client.js';
+import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
 import { diagnose } from './diagnose.js';
+import { captureReport, countHops, unavailable } from './path-verdict.js';
+import { resolveTopology } from './topology.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
 export interface Diagnosed {
@@ -13,14 +18,91 @@ export interface Diagnosed {
   report: Report;
 }
 
-export async function runDiagnosis(input: SnapshotInput, opts: { probe: boolean }): Promise<Diagnosed> {
+export interface DiagnosisOptions {
+  /** Ping from inside the namespace. */
+  probe: boolean;
+  /** Watch the ping on the bridge and the uplink (default: whenever probing). */
+  capture?: boolean;
+  /** Called for every packet the capture sees, as it is seen (live UIs). */
+  onPacket?: (packet: CapturedPacket) => void;
+  /** With the capture: trace who drops the packets (a temporary nft table; default on). */
+  trace?: boolean;
+}
+
+export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
+  if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
   // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  return judge(snapshot, ping, null);
+}
+
+function judge(snapshot: NetSnapshot, ping: PingResult | null, capture: ((passive: Report) => CaptureReport) | null): Diagnosed {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
-  const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${input.ns} does not exist` };
+  const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
-  return { snapshot, ping: judgedPing, report: diagnose(snapshot, judgedPing) };
+  const report = diagnose(snapshot, judgedPing);
+  if (capture) report.probes.capture = capture(report);
+  return { snapshot, ping: judgedPing, report };
+}
+
+/**
+ * Capture needs the interfaces, so the facts come first; the worker starts meanwhile (node and
+ * the pcap addon take a moment to load), is handed the interfaces, and the ping starts once it
+ * captures. It is stopped the moment the ping returns.
+ */
+async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
+  const handle = startCapture(input.hostNs, { timeoutMs: 8000, onPacket: opts.onPacket });
+  try {
+    const snapshot = await takeSnapshot(input);
+    const topo = resolveTopology(snapshot);
+    const where = {
+      bridge: topo.bridge.name,
+      uplink: topo.uplink?.name ?? null,
+      nsAddress: topo.nsAddress?.ip ?? null,
+      target: input.target,
+    };
+    const missing = !snapshot.container
+      ? `namespace ${input.ns} does not exist`
+      : !topo.bridge.link
+        ? `bridge ${topo.bridge.name} does not exist`
+        : !where.nsAddress
+          ? `${input.ns} has no IPv4 address to follow`
+          : null;
+    if (missing || !where.nsAddress) {
+      const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'));
+    }
+    const nsAddress = where.nsAddress;
+    // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
+    // user) is not counted as ours.
+    const echoId = 1 + Math.floor(Math.random() * 0xfffe);
+    const ready = await handle.configure({ ...where, nsAddress, echoId });
+    const ping = await pingFromNamespace(input.ns, input.target, { echoId });
+    const outcome = await handle.stop();
+
+    // Who dropped it: only when the capture watched the packets die on this host.
+    let traced: TraceOutcome | null = null;
+    if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
+      const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
+      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy, echoId });
+    }
+    return judge(snapshot, ping, (passive) =>
+      ready.ok
+        ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
+        : unavailable(ready.reason, ready.remedy, outcome.durationMs),
+    );
+  } finally {
+    await handle.stop();
+  }
+}
+
+/** The packets reached the bridge and then went missing here: not forwarded, or replies lost. */
+function diedOnHost(outcome: Extract<CaptureOutcome, { available: true }>, bridge: string, uplink: string | null): boolean {
+  const hops = countHops(outcome.packets, bridge, uplink);
+  if (hops.bridge.requests === 0) return false;
+  if (!hops.uplink || hops.uplink.requests === 0) return true;
+  return hops.uplink.replies > 0 && hops.bridge.replies === 0;
 }
 
 /**

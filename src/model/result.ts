@@ -1,5 +1,6 @@
 // What a diagnosis produces: per-step results, fix plans as data, the overall verdict.
 import type { StepId } from '../diagnosis/steps.js';
+import type { CaptureReport } from './capture.js';
 
 export type StepStatus = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 
@@ -46,5 +47,6 @@ export interface Report {
   steps: StepResult[];
   diagnosis: Diagnosis | null;
   egress: Egress;
-  probes: { ping: PingResult | null };
+  /** capture: the packet-path probe; null when it was not asked for (--no-probe, --no-capture). */
+  probes: { ping: PingResult | null; capture: CaptureReport | null };
 }

@@ -4,6 +4,7 @@ import type { Report, StepResult, StepStatus } from '../model/result.js';
 import { escapeControl, shellQuote } from './escape.js';
 import { PLAIN, type Style } from './style.js';
 import { wrapText } from './wrap.js';
+import { renderCapture } from './capture-text.js';
 
 const MARK: Record<StepStatus, string> = { pass: 'ok', fail: 'FAIL', warn: 'warn', skip: 'skip', error: 'ERR' };
 
@@ -60,6 +61,10 @@ export function renderText(report: Report, s: Style = PLAIN, width = 100): strin
   lines.push('');
   const egress = report.egress === 'ok' ? s.green('ok') : report.egress === 'broken' ? s.red('broken') : s.dim('unknown (not probed)');
   lines.push(`Egress: ${egress}`);
+  if (report.probes.capture) {
+    lines.push('');
+    lines.push(...renderCapture(report.probes.capture, t.ns, t.probe, s, width));
+  }
   if (!report.diagnosis) {
     const errors = report.steps.filter((x) => x.status === 'error');
     if (errors.length) lines.push(s.red(`Could not judge: ${errors.map((x) => x.id).join(', ')}`));

@@ -1,6 +1,6 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
@@ -173,6 +173,93 @@ export function describeFailure(r: RunResult): string {
   return `${cmd}: exit ${r.exitCode}${msg ? `: ${msg}` : ''}`;
 }
 
+export interface StreamingProcess {
+  argv: string[];
+  pid: number | undefined;
+  /** Write one line to the process's stdin. */
+  writeLine(line: string): void;
+  /** Close its stdin (the polite way to ask a worker to stop). */
+  closeStdin(): void;
+  /** Called for every stdout line, in order. */
+  onLine(fn: (line: string) => void): void;
+  /** stderr so far (bounded). */
+  stderr(): string;
+  kill(signal?: NodeJS.Signals): void;
+  /** Settles when the process has exited (never rejects). */
+  exited: Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>;
+}
+
+/**
+ * A long-running process whose stdout is read line by line while it runs (capture worker,
+ * `nft monitor`). Same rules as run(): argv only, a hard timeout, killed for good after it.
+ */
+export function spawnStreaming(argv: readonly string[], opts: RunOptions & { timeoutMs: number }): StreamingProcess {
+  const full = inNs(opts.ns, argv);
+  const [file, ...args] = full;
+  if (!file) throw new Error('spawnStreaming: empty argv');
+  const child = spawn(file, args, { env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const listeners: ((line: string) => void)[] = [];
+  let pending = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      for (const fn of listeners) fn(line);
+    }
+  });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    if (err.length < 8192) err += chunk;
+  });
+  // A worker that exits early must not crash us with EPIPE.
+  child.stdin.on('error', () => undefined);
+  let spawnError: string | null = null;
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    spawnError = e.code ?? 'ERROR';
+  });
+  let killTimer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+  }, opts.timeoutMs);
+  const exited = new Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>((resolve) => {
+    child.on('exit', () => {
+      // Whatever it forked may still hold the pipes: do not wait for them.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, 200).unref();
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      if (pending) for (const fn of listeners) fn(pending);
+      pending = '';
+      resolve({ exitCode: spawnError ? null : code, signal, spawnError });
+    });
+  });
+  return {
+    argv: full,
+    pid: child.pid,
+    writeLine: (line) => {
+      if (!child.stdin.destroyed) child.stdin.write(`${line}\n`);
+    },
+    closeStdin: () => {
+      if (!child.stdin.destroyed) child.stdin.end();
+    },
+    onLine: (fn) => listeners.push(fn),
+    stderr: () => err,
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal);
+    },
+    exited,
+  };
+}
+
 /**
  * Start a process that outlives netdoctor (the --trial watchdog): its own session, no stdio,
  * not waited for. Still an argv array, never a shell. Returns its pid.
@@ -222,4 +309,15 @@ export function runAttached(argv: readonly string[], opts: { env?: Record<string
       resolve({ argv: [...argv], exitCode: spawnError ? 127 : (code ?? 128 + signo), spawnError });
     });
   });
+}
+
+/**
+ * Synchronous, for the one place that cannot wait for the event loop: cleaning up in a signal
+ * handler (the nft trace table). Same rules: argv only, a timeout.
+ */
+export function runSync(argv: readonly string[], opts: { ns?: string | null; timeoutMs: number }): { exitCode: number | null } {
+  const [file, ...args] = inNs(opts.ns, argv);
+  if (!file) throw new Error('runSync: empty argv');
+  const r = spawnSync(file, args, { env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: 'ignore', timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
+  return { exitCode: r.status };
 }

@@ -27,7 +27,10 @@ async function stateOf(ns: string): Promise<string> {
         .replace(/^#.*$/gm, '')
         .replace(/\[\d+:\d+\]/g, '')
         .replace(/"(operstate|tentative)":("[A-Z]+"|true),?/g, '')
-        .replace(/,?"(LOWER_UP|NO-CARRIER|linkdown)"/g, ''),
+        .replace(/,?"(LOWER_UP|NO-CARRIER|linkdown)"/g, '')
+        // The local route of an IPv6 link-local address appears when its duplicate-address
+        // detection ends, on the kernel's own schedule (the check with its capture may outlast it).
+        .replace(/,?\{"type":"local","dst":"fe80::[0-9a-f:]+","dev":"[^"]+","table":"local","protocol":"kernel","metric":0,"flags":\[\],"pref":"medium"\}/g, ''),
     )
     .join('\n----\n');
 }
