@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { run } from '../src/system/run.js';
+import { processAlive, run } from '../src/system/run.js';
 import { NETNS_ETC, stopLabResolvers } from '../src/lab/lab-dns.js';
 import { worldDown } from '../src/lab/world.js';
 import { WORLD_DIR } from '../src/lab/world-plan.js';
@@ -37,15 +37,6 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Tags of other test runs that are still going. */
 function liveTags(): Set<string> {
   const live = new Set<string>();
@@ -58,7 +49,7 @@ function liveTags(): Set<string> {
   for (const f of files) {
     const tag = f.replace(/\.pid$/, '');
     const pid = Number(readFileSync(join(RUNS_DIR, f), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) live.add(tag);
+    if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) live.add(tag);
     else rmSync(join(RUNS_DIR, f), { force: true });
   }
   return live;

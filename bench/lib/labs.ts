@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabInfo } from '../../src/lab/lab.js';
-import { run } from '../../src/system/run.js';
+import { processAlive, run } from '../../src/system/run.js';
 
 /** The built CLI under test; NETDOCTOR_BENCH_CLI measures another build (e.g. main's) instead. */
 export const CLI = process.env.NETDOCTOR_BENCH_CLI || fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -32,15 +32,6 @@ function list(dir: string): string[] {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Tags of recorded bench runs whose process is gone (killed before it could clean up). */
 function deadRuns(): string[] {
   const dead: string[] = [];
@@ -52,7 +43,7 @@ function deadRuns(): string[] {
     } catch {
       continue; // vanished meanwhile: its run cleaned up
     }
-    if (!(Number.isInteger(pid) && pid > 0 && alive(pid))) dead.push(f.slice(0, -'.pid'.length));
+    if (!(Number.isInteger(pid) && pid > 0 && processAlive(pid))) dead.push(f.slice(0, -'.pid'.length));
   }
   return dead;
 }

@@ -460,3 +460,13 @@ export function runSync(argv: readonly string[], opts: { ns?: string | null; tim
   const r = spawnSync(file, args, { env: { ...process.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: 'ignore', timeout: opts.timeoutMs, killSignal: 'SIGKILL' });
   return { exitCode: r.status };
 }
+
+/** Whether a process exists (EPERM: it does, owned by someone else). Signal 0 sends nothing. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

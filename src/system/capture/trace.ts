@@ -7,7 +7,7 @@
 import { findDrop, parseTraceLine, TRACE_TABLE_PREFIX, type TraceLine } from '../../netfilter/nft-trace.js';
 import type { TraceDrop, TraceInfo } from '../../model/capture.js';
 import { isIPv4 } from '../../net/ipv4.js';
-import { describeFailure, run, runSync, spawnStreaming } from '../run.js';
+import { describeFailure, processAlive, run, runSync, spawnStreaming } from '../run.js';
 import { legacyDrop } from '../../netfilter/legacy-counters.js';
 
 let traces = 0;
@@ -54,22 +54,13 @@ export function traceRuleset(table: string, nsAddress: string, target: string, e
   ].join('\n');
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Delete trace tables whose netdoctor is gone (it was SIGKILLed mid-trace). */
 async function sweepStale(ns: string | null): Promise<void> {
   const r = await run(['nft', 'list', 'tables', 'ip'], { ns, timeoutMs: 3000 });
   if (r.failed) return;
   for (const m of r.stdout.matchAll(new RegExp(`^table ip (${TRACE_TABLE_PREFIX}(\\d+)(?:-\\d+)?)$`, 'gm'))) {
     const pid = Number(m[2]);
-    if (pid !== process.pid && !alive(pid)) await run(['nft', 'delete', 'table', 'ip', m[1]!], { ns, timeoutMs: 3000 });
+    if (pid !== process.pid && !processAlive(pid)) await run(['nft', 'delete', 'table', 'ip', m[1]!], { ns, timeoutMs: 3000 });
   }
 }
 
