@@ -37,7 +37,7 @@ describe.skipIf(skip !== null)('the session captures the packet path live in a r
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   });
 
-  it('opens the capture by itself, counts live, shows the private source on the uplink, stops its worker', async () => {
+  it('opens the capture by itself, counts live, shows the private source on the uplink, stops its worker (also when killed)', async () => {
     const opts = randomLabOptions();
     cleanups.push(() => labDown(opts.prefix));
     const lab = await labUp('healthy', opts);
@@ -95,6 +95,13 @@ describe.skipIf(skip !== null)('the session captures the packet path live in a r
     await until('netdoctor exits', async () => !(await term.alive()), 10_000);
     expect(await pidsIn(hostNs)).toEqual([]);
     expect(await pidsIn(containerNs)).toEqual([]);
+
+    // Even killed outright mid-capture, it leaves no worker and no ping behind (they die with it).
+    await term.start(['node', CLI, '--ns', containerNs, '--host-ns', hostNs, '--target', TARGET]);
+    await term.waitFor('the automatic capture running', (s) => s.includes('capturing while pinging') && requests(s, bridgeRow) > 0, 40_000);
+    expect((await pidsIn(containerNs)).length).toBeGreaterThan(0); // the ping
+    process.kill(await term.pid(), 'SIGKILL');
+    await until('the killed capture leaves no process in the lab', async () => (await pidsIn(hostNs)).length === 0 && (await pidsIn(containerNs)).length === 0, 3000);
   });
 
   it('without the pcap addon the panel says so, with the remedy', async () => {

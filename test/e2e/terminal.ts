@@ -35,6 +35,11 @@ export class Terminal {
     throw new Error(`the screen never showed ${what}; it showed:\n${screen}`);
   }
 
+  /** The pid of the program in the pane (env execs it, so it is netdoctor's own). */
+  async pid(): Promise<number> {
+    return Number((await this.tmux('list-panes', '-t', 'nd', '-F', '#{pane_pid}')).stdout.trim());
+  }
+
   async alive(): Promise<boolean> {
     return !(await this.tmux('has-session', '-t', 'nd')).failed;
   }

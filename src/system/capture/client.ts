@@ -64,11 +64,15 @@ function setprivPath(): string | null {
   return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 }
 
+/** argv that dies with its parent (netdoctor) where setpriv can arrange it, even on SIGKILL. */
+export function diesWithParent(argv: string[]): string[] {
+  const setpriv = setprivPath();
+  return setpriv ? [setpriv, '--pdeathsig', 'KILL', ...argv] : argv;
+}
+
 /** argv that runs the worker, dying with its parent where setpriv can arrange it. */
 export function workerArgv(): string[] {
-  const node = process.execPath;
-  const setpriv = setprivPath();
-  return setpriv ? [setpriv, '--pdeathsig', 'KILL', node, workerPath()] : [node, workerPath()];
+  return diesWithParent([process.execPath, workerPath()]);
 }
 
 /** The BPF filters: on the bridge the namespace's own packets, on the uplink anything to or from the target. */
