@@ -10,11 +10,21 @@ import type { FixPlan, StepResult } from '../model/result.js';
 import { shellQuote } from '../report/escape.js';
 import { run, describeFailure } from '../system/run.js';
 import { namespaceIdentity, type SnapshotInput } from '../system/snapshot.js';
-import type { ActionEvent, ActionOutcome, Confirm, FixOffer, LiveReport, SessionActions } from './types.js';
+import { captureDisabled, sessionCapture } from './capture.js';
+import type { ActionEvent, ActionOutcome, CaptureSupport, Confirm, FixOffer, LiveReport, SessionActions } from './types.js';
+
+/** The live capture (./capture.ts), unless the options rule out pinging or capturing. */
+function sessionCaptureFor(opts: ActionsOptions, last: () => Diagnosed | null): CaptureSupport {
+  const off = captureDisabled(opts.probe, opts.capture !== false);
+  return off ? { available: false, reason: off } : sessionCapture({ input: opts.input, last, trace: opts.trace });
+}
 
 export interface ActionsOptions {
   input: SnapshotInput;
   probe: boolean;
+  /** The live packet capture (`c`): on unless false (--no-capture); trace who drops (--no-trace). */
+  capture?: boolean;
+  trace?: boolean;
 }
 
 const offerOf = (s: StepResult): FixOffer | null => (s.fix ? { stepId: s.id, plan: s.fix } : null);
@@ -133,6 +143,6 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
       }
       return { changed: true, message: `undid ${offers.map((o) => o.stepId).join(', ')}; re-checking` };
     },
-    capture: { available: false, reason: 'the live capture (src/system/capture) is not part of this build yet' },
+    capture: sessionCaptureFor(opts, () => last),
   };
 }
