@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, wr
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, startDaemon } from '../system/run.js';
+import { processAlive, run, startDaemon } from '../system/run.js';
 import { RESOLVER_IP, TARGET_IP } from './topology.js';
 
 export /** The compiled script next to this module, or in dist/ when this module runs from src/ (tests). */
@@ -86,8 +86,8 @@ export async function stopLabResolvers(ns: string): Promise<number[]> {
     if (Number.isInteger(p) && p > 1 && (await isLabResolver(p))) pids.push(p);
   }
   for (const p of pids) signal(p, 'SIGTERM');
-  for (let i = 0; i < 40 && pids.some(alive); i++) await new Promise((res) => setTimeout(res, 50));
-  for (const p of pids.filter(alive)) signal(p, 'SIGKILL');
+  for (let i = 0; i < 40 && pids.some(processAlive); i++) await new Promise((res) => setTimeout(res, 50));
+  for (const p of pids.filter(processAlive)) signal(p, 'SIGKILL');
   return pids;
 }
 
@@ -96,14 +96,5 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     /* already gone */
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { worldArgv, worldPaths } from '../lab/world-plan.js';
-import { spawnLines, type LineProcess } from '../system/stream.js';
+import { spawnLines, type LineProcess } from '../system/run.js';
 import type { WatchMessage } from './types.js';
 
 export interface Watch {

@@ -318,15 +318,35 @@ export interface StreamingProcess {
   /** stderr so far (bounded). */
   stderr(): string;
   kill(signal?: NodeJS.Signals): void;
+  /** Close stdin, wait up to graceMs, then SIGKILL. Resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
   /** Settles when the process has exited (never rejects). */
   exited: Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>;
 }
 
+/** The learn watcher's name for a streaming process (one implementation: spawnStreaming). */
+export type LineProcess = StreamingProcess;
+
+const STREAM_STDERR_LIMIT = 16_384;
+
 /**
  * A long-running process whose stdout is read line by line while it runs (capture worker,
- * `nft monitor`). Same rules as run(): argv only, a hard timeout, killed for good after it.
+ * `nft monitor`, the learn watcher). Same rules as run(): argv only, a hard timeout, killed for
+ * good after it.
  */
 export function spawnStreaming(argv: readonly string[], opts: RunOptions & { timeoutMs: number }): StreamingProcess {
+  return spawnLineReader(argv, opts, opts.timeoutMs);
+}
+
+/**
+ * The learn watcher: like spawnStreaming, but it runs for as long as the learner works, so it
+ * has no timeout; it is ended with stop() (stdin closed, then SIGKILL).
+ */
+export function spawnLines(argv: readonly string[], opts: { env?: Record<string, string> } = {}): StreamingProcess {
+  return spawnLineReader(argv, opts, null);
+}
+
+function spawnLineReader(argv: readonly string[], opts: RunOptions, timeoutMs: number | null): StreamingProcess {
   const full = inNs(opts.ns, argv);
   const [file, ...args] = full;
   if (!file) throw new Error('spawnStreaming: empty argv');
@@ -346,7 +366,7 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
   let err = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
-    if (err.length < 8192) err += chunk;
+    if (err.length < STREAM_STDERR_LIMIT) err += chunk;
   });
   // A worker that exits early must not crash us with EPIPE.
   child.stdin.on('error', () => undefined);
@@ -355,10 +375,13 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
     spawnError = e.code ?? 'ERROR';
   });
   let killTimer: NodeJS.Timeout | undefined;
-  const timer = setTimeout(() => {
-    child.kill('SIGTERM');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
-  }, opts.timeoutMs);
+  const timer =
+    timeoutMs === null
+      ? undefined
+      : setTimeout(() => {
+          child.kill('SIGTERM');
+          killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+        }, timeoutMs);
   const exited = new Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>((resolve) => {
     child.on('exit', () => {
       // Whatever it forked may still hold the pipes: do not wait for them.
@@ -375,6 +398,7 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
       resolve({ exitCode: spawnError ? null : code, signal, spawnError });
     });
   });
+  let stopping: Promise<void> | null = null;
   return {
     argv: full,
     pid: child.pid,
@@ -388,6 +412,15 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
     stderr: () => err,
     kill: (signal = 'SIGTERM') => {
       child.kill(signal);
+    },
+    stop(graceMs = 1000) {
+      stopping ??= (async () => {
+        if (!child.stdin.destroyed) child.stdin.end();
+        const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(force);
+      })();
+      return stopping;
     },
     exited,
   };

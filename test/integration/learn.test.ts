@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LESSON } from '../../src/learn/lesson.js';
 import { run } from '../../src/system/run.js';
-import { spawnLines } from '../../src/system/stream.js';
+import { spawnLines } from '../../src/system/run.js';
 import { CLI, integrationSkipReason, uniquePrefix, type CliResult } from './helpers.js';
 import { hostView, labExec, worldDirExists, worldDown, worldMounts } from './world-helpers.js';
 
