@@ -324,8 +324,10 @@ export interface StreamingProcess {
   exited: Promise<{ exitCode: number | null; signal: string | null; spawnError: string | null }>;
 }
 
-/** The learn watcher's name for a streaming process (one implementation: spawnStreaming). */
-export type LineProcess = StreamingProcess;
+/** What spawnLines gives the learn watcher: a streaming process, reporting only how it ended. */
+export interface LineProcess extends Omit<StreamingProcess, 'exited'> {
+  exited: Promise<{ exitCode: number | null; signal: string | null }>;
+}
 
 const STREAM_STDERR_LIMIT = 16_384;
 
@@ -342,8 +344,9 @@ export function spawnStreaming(argv: readonly string[], opts: RunOptions & { tim
  * The learn watcher: like spawnStreaming, but it runs for as long as the learner works, so it
  * has no timeout; it is ended with stop() (stdin closed, then SIGKILL).
  */
-export function spawnLines(argv: readonly string[], opts: { env?: Record<string, string> } = {}): StreamingProcess {
-  return spawnLineReader(argv, opts, null);
+export function spawnLines(argv: readonly string[], opts: { env?: Record<string, string> } = {}): LineProcess {
+  const p = spawnLineReader(argv, opts, null);
+  return { ...p, exited: p.exited.then(({ exitCode, signal }) => ({ exitCode, signal })) };
 }
 
 function spawnLineReader(argv: readonly string[], opts: RunOptions, timeoutMs: number | null): StreamingProcess {
