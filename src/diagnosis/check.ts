@@ -37,6 +37,8 @@ export interface Check {
   title: string;
   /** Why the step matters, taught the way the tutorial teaches it. */
   explanation: string;
+  /** The explanation for this namespace (its real addresses); `explanation` when absent. */
+  explain?(ctx: CheckContext): string;
   /** Steps that must pass (or warn) for this one to be judged; otherwise it is skipped. */
   requires: StepId[];
   /** Warn-only steps never fail the diagnosis. */

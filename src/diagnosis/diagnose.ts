@@ -2,7 +2,7 @@
 // Pure: the same snapshot and ping always give the same report.
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { DnsProbeResult, Egress, MtuProbeResult, PingResult, Report, StepResult, StepStatus } from '../model/result.js';
-import type { CheckContext } from './check.js';
+import type { Check, CheckContext } from './check.js';
 import { CHECKS } from './checks/index.js';
 import type { StepId } from './steps.js';
 import { resolveTopology } from './topology.js';
@@ -24,7 +24,7 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsPro
   };
 
   for (const check of CHECKS) {
-    const base = { id: check.id, title: check.title, explanation: check.explanation };
+    const base = { id: check.id, title: check.title, explanation: explanationFor(check, ctx) };
     const blocked = check.requires.filter((r) => BLOCKS.includes(results.get(r)?.status ?? 'skip'));
     let result: StepResult;
     if (blocked.length) {
@@ -82,4 +82,13 @@ export function diagnose(snap: NetSnapshot, ping: PingResult | null, dns: DnsPro
     egress,
     probes: { ping, dns, mtu, capture: null },
   };
+}
+
+/** A check's explanation for this namespace; the generic one if it has none (or it throws). */
+function explanationFor(check: Check, ctx: CheckContext): string {
+  try {
+    return check.explain?.(ctx) ?? check.explanation;
+  } catch {
+    return check.explanation;
+  }
 }

@@ -13,13 +13,20 @@ function where(c: NatCandidate): string {
   return `${c.backend} ${c.family} ${c.table} ${chain}${ownerNote(ownerOf(c.table, chain))}`;
 }
 
+function masqueradeExplanation(source: string | null, subnet: string | null): string {
+  return (
+    `The namespace's address is private: packets leave the uplink with source ${source ?? 'that private address'}, and nobody outside knows the way back, so the replies never come ` +
+    '(the tutorial saw exactly this with tcpdump on the uplink). Source NAT rewrites the source to the host\'s own address on the way out and undoes it for the replies: ' +
+    `\`iptables -t nat -A POSTROUTING -s ${subnet ?? (source ? `${source}/32` : 'SUBNET')} -j MASQUERADE\`. The rule must cover the namespace's subnet and the interface the traffic really leaves by.`
+  );
+}
+
 export const hostMasquerade: Check = {
   id: 'host.masquerade',
   title: 'Traffic from the namespace is masqueraded',
-  explanation:
-    'The namespace\'s address is private: packets leave the uplink with source 192.168.0.2, and nobody outside knows the way back, so the replies never come ' +
-    '(the tutorial saw exactly this with tcpdump on the uplink). Source NAT rewrites the source to the host\'s own address on the way out and undoes it for the replies: ' +
-    '`iptables -t nat -A POSTROUTING -s 192.168.0.0/16 -j MASQUERADE`. The rule must cover the namespace\'s subnet and the interface the traffic really leaves by.',
+  explanation: masqueradeExplanation(null, null),
+  // The namespace's own address and subnet, not the tutorial's 192.168.0.2.
+  explain: ({ topo }) => masqueradeExplanation(topo.source?.ip ?? null, topo.subnet ?? null),
   requires: ['host.uplink'],
   run({ snap, topo, scope }) {
     const uplink = topo.uplink?.name;

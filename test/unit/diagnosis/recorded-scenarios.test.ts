@@ -241,3 +241,13 @@ describe('unreadable is not absent (found by the load test)', () => {
     expect(step(timedOut('forward-policy-drop'), 'host.forward').status).toBe('fail');
   });
 });
+
+describe('explanations name the namespace as it is', () => {
+  it('host.masquerade explains with the namespace\'s real source address and subnet, not the tutorial\'s', () => {
+    const report = judge('no-masquerade');
+    const s = step(report, 'host.masquerade');
+    expect(s.explanation).toContain('source 10.77.0.2,');
+    expect(s.explanation).toMatch(/-s 10\.77\.0\.0\/\d+ -j MASQUERADE/);
+    expect(s.explanation).not.toContain('192.168.0.');
+  });
+});
