@@ -167,3 +167,11 @@ function resolveBridge(snap: NetSnapshot, hostEnd: LinkFact | null, nsAddrs: Ipv
   }
   return { name: DEFAULT_BRIDGE, link: byName(DEFAULT_BRIDGE), source: 'default', note: null };
 }
+
+/**
+ * Addresses the host has seen on `dev` (its neighbour table): in use by someone, so a fix must
+ * not hand them out. A FAILED entry is one nobody answered for: free.
+ */
+export function neighbourAddresses(snap: NetSnapshot, dev: string): string[] {
+  return (snap.host.neighbours ?? []).filter((n) => n.dev === dev && !n.state.includes('FAILED')).map((n) => n.ip);
+}

@@ -73,6 +73,18 @@ export interface HostFacts extends SideFacts {
   netfilterSources: { source: 'nft' | 'iptables-nft' | 'iptables-legacy'; status: 'read' | 'absent' | 'empty' | 'error'; detail?: string }[];
   /** Firewall front-ends installed here (ufw, firewall-cmd, docker); absent in older snapshots. */
   tools?: Record<string, boolean>;
+  /**
+   * IPv4 neighbours on the bridge (`ip -j -4 neigh show dev BRIDGE`): addresses in use there, so a
+   * fix never picks one of them. Absent in older snapshots, or when there is no bridge.
+   */
+  neighbours?: NeighbourFact[];
+}
+
+export interface NeighbourFact {
+  ip: string;
+  dev: string;
+  lladdr: string | null;
+  state: string[];
 }
 
 export interface ContainerFacts extends SideFacts {

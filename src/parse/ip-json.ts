@@ -1,5 +1,5 @@
 // Parsers for iproute2's JSON output (`ip -j`). Pure, so they are tested from recorded output.
-import type { AddrFact, LinkFact, RouteFact, RouteLookup } from '../model/snapshot.js';
+import type { AddrFact, LinkFact, NeighbourFact, RouteFact, RouteLookup } from '../model/snapshot.js';
 import { parseToolJson } from './json-control.js';
 
 type Json = Record<string, unknown>;
@@ -49,6 +49,16 @@ export function parseLinks(text: string): LinkFact[] {
       peer: kind === 'veth' && (peerIndex !== null || peerName !== null) ? { ifindex: peerIndex, name: peerName, netnsid: num(l.link_netnsid) ?? null } : null,
       addrs,
     };
+  });
+}
+
+/** `ip -j -4 neigh show [dev D]`: IPv4 neighbours (FAILED ones included: the caller decides). */
+export function parseNeighbours(text: string): NeighbourFact[] {
+  return arrayOf(text, 'ip -j neigh show').flatMap((n) => {
+    const ip = str(n.dst);
+    if (!ip || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return [];
+    const state = Array.isArray(n.state) ? n.state.filter((x): x is string => typeof x === 'string') : [];
+    return [{ ip, dev: str(n.dev) ?? '?', lladdr: str(n.lladdr) ?? null, state }];
   });
 }
 

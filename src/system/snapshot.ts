@@ -1,8 +1,8 @@
 // Gather every fact the checks judge, once, in parallel where the facts are independent.
 // Reading only: nothing here changes the system.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import type { ConntrackFacts, ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
-import { parseRouteGet, parseSysctl } from '../parse/ip-json.js';
+import type { ConntrackFacts, ContainerFacts, HostFacts, NeighbourFact, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import { parseNeighbours, parseRouteGet, parseSysctl } from '../parse/ip-json.js';
 import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts } from '../parse/ip-batch.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
@@ -122,6 +122,17 @@ export async function readConntrack(ns: string | null, src: string): Promise<Con
   return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
 }
 
+/** IPv4 neighbours on `dev` (null: unreadable; only the free-address picker of fixes needs them). */
+async function readNeighbours(ns: string | null, dev: string): Promise<NeighbourFact[] | null> {
+  const r = await run(ipArgv(ns, '-j', '-4', 'neigh', 'show', 'dev', dev));
+  if (r.failed) return null;
+  try {
+    return parseNeighbours(r.stdout);
+  } catch {
+    return null;
+  }
+}
+
 async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
   const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
   if (r.spawnError) return { ok: false, error: describeFailure(r) };
@@ -206,7 +217,7 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   // Every host interface's rp_filter: replies may come back on any of them.
   const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
   const nsIp = topo.nsAddress?.ip ?? null;
-  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools] = await Promise.all([
+  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools, neighbours] = await Promise.all([
     readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
     topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
     nsIp ? lookup(hostNs, [nsIp]) : null,
@@ -214,8 +225,10 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     netfilterP,
     rpDropsP,
     firewallTools(),
+    topo.bridge.link ? readNeighbours(hostNs, topo.bridge.name) : null,
   ]);
   partialHost.tools = tools;
+  if (neighbours) partialHost.neighbours = neighbours;
   partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;

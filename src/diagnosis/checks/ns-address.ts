@@ -1,7 +1,7 @@
 import { nsIp } from '../../fixes/commands.js';
 import { cidrContains, freeHostAddresses } from '../../net/ipv4.js';
 import { linkLine } from '../describe.js';
-import { ipv4Addrs } from '../topology.js';
+import { ipv4Addrs, neighbourAddresses } from '../topology.js';
 import { fail, pass, type Check } from '../check.js';
 
 export const TUTORIAL_NS_CIDR = '192.168.0.2/16';
@@ -27,7 +27,8 @@ export const nsAddress: Check = {
     // Pick a free address in the bridge's subnet (the tutorial's .2 when free).
     let cidr = TUTORIAL_NS_CIDR;
     if (bridgeAddr) {
-      const taken = [bridgeAddr.ip, ...ipv4Addrs(topo.bridge.link).map((a) => a.ip)];
+      // Nor one a neighbour on the bridge already uses (another container, a DHCP lease).
+      const taken = [bridgeAddr.ip, ...ipv4Addrs(topo.bridge.link).map((a) => a.ip), ...neighbourAddresses(snap, topo.bridge.name)];
       const [ip] = freeHostAddresses(bridgeAddr.subnet, taken);
       if (ip) cidr = `${ip}/${bridgeAddr.prefixlen}`;
     }
