@@ -1,7 +1,7 @@
 // Which network namespaces are connected to the host side, for `check --all`: every named
 // namespace (/run/netns) and every other namespace a process lives in (/proc/PID/ns/net, e.g.
-// a container's), deduplicated by namespace inode, without the host side's own. Reading only.
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+// a container's), deduplicated by namespace identity (device and inode), without the host side's own. Reading only.
+import { readdirSync, statSync } from 'node:fs';
 import { run } from './run.js';
 
 export interface NamespaceCandidate {
@@ -9,45 +9,57 @@ export interface NamespaceCandidate {
   name: string | null;
   /** A process inside it (unnamed namespaces only): entered through /proc/PID/ns/net. */
   pid: number | null;
+  /** The namespace's identity: nsfs device and inode (an inode alone is unique only per device). */
+  dev: number;
   inode: number;
 }
 
-function inodeOf(path: string): number | null {
+export interface NsId {
+  dev: number;
+  ino: number;
+}
+
+function idOf(path: string): NsId | null {
   try {
-    return statSync(path).ino;
+    const s = statSync(path);
+    return { dev: s.dev, ino: s.ino };
   } catch {
     return null;
   }
 }
 
-function linkInode(pid: string): number | null {
-  try {
-    const m = /\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/ns/net`));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
+const key = (id: NsId) => `${id.dev}:${id.ino}`;
+
+/** The identity of the host side: the named --host-ns, or the namespace netdoctor runs in. */
+export function hostId(hostNs: string | null): NsId | null {
+  return idOf(hostNs ? `/run/netns/${hostNs}` : '/proc/self/ns/net');
 }
 
-/** The inode of the host side: the named --host-ns, or the namespace netdoctor runs in. */
-export function hostInode(hostNs: string | null): number | null {
-  return hostNs ? inodeOf(`/run/netns/${hostNs}`) : linkInode('self');
+/**
+ * One candidate per namespace, matched by (device, inode): named ones by name (first name wins),
+ * the rest by their lowest pid; the host side's own namespace left out. Pure.
+ */
+export function dedupeNamespaces(named: { name: string; id: NsId | null }[], procs: { pid: number; id: NsId | null }[], host: NsId | null): NamespaceCandidate[] {
+  const seen = new Map<string, NamespaceCandidate>();
+  const hostKey = host ? key(host) : null;
+  for (const { name, id } of named) {
+    if (!id || key(id) === hostKey || seen.has(key(id))) continue;
+    seen.set(key(id), { name, pid: null, dev: id.dev, inode: id.ino });
+  }
+  for (const { pid, id } of [...procs].sort((a, b) => a.pid - b.pid)) {
+    if (!id || key(id) === hostKey || seen.has(key(id))) continue;
+    seen.set(key(id), { name: null, pid, dev: id.dev, inode: id.ino });
+  }
+  return [...seen.values()];
 }
 
 /** Every namespace on the machine but the host side's, named ones by name, the rest by one pid. */
 export function scanNamespaces(hostNs: string | null): NamespaceCandidate[] {
-  const host = hostInode(hostNs);
-  const seen = new Map<number, NamespaceCandidate>();
   let names: string[] = [];
   try {
     names = readdirSync('/run/netns').sort();
   } catch {
     names = [];
-  }
-  for (const name of names) {
-    const inode = inodeOf(`/run/netns/${name}`);
-    if (inode === null || inode === host || seen.has(inode)) continue;
-    seen.set(inode, { name, pid: null, inode });
   }
   let pids: string[] = [];
   try {
@@ -55,12 +67,11 @@ export function scanNamespaces(hostNs: string | null): NamespaceCandidate[] {
   } catch {
     pids = [];
   }
-  for (const pid of pids.sort((a, b) => Number(a) - Number(b))) {
-    const inode = linkInode(pid);
-    if (inode === null || inode === host || seen.has(inode)) continue;
-    seen.set(inode, { name: null, pid: Number(pid), inode });
-  }
-  return [...seen.values()];
+  return dedupeNamespaces(
+    names.map((name) => ({ name, id: idOf(`/run/netns/${name}`) })),
+    pids.map((pid) => ({ pid: Number(pid), id: idOf(`/proc/${pid}/ns/net`) })),
+    hostId(hostNs),
+  );
 }
 
 /**
