@@ -19,9 +19,12 @@ async function exitCodeFor(report: Report): Promise<number> {
 }
 
 const HELP = `Usage: netdoctor [--ns NAME] [--host-ns NAME] [--bridge NAME] [--target IP] [--no-probe]
+                 [--no-capture] [--no-trace]
 
 The interactive session: a live checklist of the tutorial's steps, the diagnosis with its
 evidence, and keys to fix (f, a), undo (u), re-run (r) and capture (c); ? lists the keys.
+c (and, by itself, a check whose every step passes but whose ping fails) pings while it
+captures, and draws the packet path with live counts and the source before and after NAT.
 Without --ns: choose among this host's namespaces, or, with none of your own, a sandbox lab
 with the tutorial's classic mistake. Off a terminal it prints the same report as \`check\`.
 See \`netdoctor check --help\` for the options and \`netdoctor --help\` for everything else.
@@ -43,7 +46,7 @@ function labPrefix(): string {
 }
 
 export async function sessionCommand(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, 'no-capture': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parseCommandArgs('netdoctor', argv, { ...TARGET_OPTIONS, 'no-probe': { type: 'boolean' }, 'no-capture': { type: 'boolean' }, 'no-trace': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     process.stdout.write(HELP);
     return EXIT.healthy;
@@ -64,11 +67,17 @@ export async function sessionCommand(argv: string[]): Promise<number> {
     if (framed) process.stdout.write(CLEAR);
     throw err;
   }
-  return interactive ? interactiveSession(opts, probe) : reportSession(opts, probe, !values['no-capture']);
+  const watch = { capture: !values['no-capture'], trace: !values['no-trace'] };
+  return interactive ? interactiveSession(opts, probe, watch) : reportSession(opts, probe, watch);
 }
 
 /** Off a terminal: the same report as `check`. */
-async function reportSession(opts: TargetOptions, probe: boolean, capture: boolean): Promise<number> {
+interface Watch {
+  capture: boolean;
+  trace: boolean;
+}
+
+async function reportSession(opts: TargetOptions, probe: boolean, { capture, trace }: Watch): Promise<number> {
   const [{ runDiagnosis }, { renderText }, { styleFor }] = await Promise.all([
     import('../diagnosis/run-diagnosis.js'),
     import('../report/text.js'),
@@ -85,7 +94,7 @@ async function reportSession(opts: TargetOptions, probe: boolean, capture: boole
     if (mine.length === 1) ns = mine[0]!;
   }
   if (ns) {
-    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe, capture });
+    const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe, capture, trace });
     out.write(renderText(done.report, style, out.columns ?? 100));
     return await exitCodeFor(done.report);
   }
@@ -98,7 +107,7 @@ async function reportSession(opts: TargetOptions, probe: boolean, capture: boole
   try {
     const done = await runDiagnosis(
       { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
-      { probe, capture },
+      { probe, capture, trace },
     );
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
@@ -108,7 +117,7 @@ async function reportSession(opts: TargetOptions, probe: boolean, capture: boole
   }
 }
 
-async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<number> {
+async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Watch): Promise<number> {
   const { themeFor } = await import('../ui/theme.js');
   const theme = themeFor(process.env);
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
@@ -136,7 +145,7 @@ async function interactiveSession(opts: TargetOptions, probe: boolean): Promise<
     // Start diagnosing before Ink loads, and show a first frame meanwhile: the checklist is
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
-    const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe });
+    const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe, ...watch });
     // Until Ink draws, the plain frame shows each verdict as it comes in.
     let inkDraws = false;
     const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));

@@ -3,7 +3,8 @@
 import type { StepId } from '../diagnosis/steps.js';
 import type { Owner } from '../diagnosis/owners.js';
 
-export type CaptureRole = 'bridge' | 'uplink';
+/** 'veth': the host end of the namespace's veth (the session's live path watches it too). */
+export type CaptureRole = 'bridge' | 'uplink' | 'veth';
 
 /** One packet the capture worker saw: a compact summary, never the payload. */
 export interface CapturedPacket {

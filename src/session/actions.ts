@@ -8,14 +8,24 @@ import { applyFixes } from '../fixes/apply.js';
 import { stateDirFrom } from '../fixes/journal.js';
 import { undoLastRun } from '../fixes/revert.js';
 import type { SnapshotInput } from '../system/snapshot.js';
+import { captureDisabled, sessionCapture } from './capture.js';
 import { confirmAll, confirmChosen, fixableSteps, fixEventToLog, fixOutcome, undoOffer, undoOutcome, UNDO_QUESTION, type StepConfirm } from './fix-wiring.js';
-import type { ActionEvent, ActionOutcome, Confirm, LiveReport, SessionActions } from './types.js';
+import type { ActionEvent, ActionOutcome, CaptureSupport, Confirm, LiveReport, SessionActions } from './types.js';
+
+/** The live capture (./capture.ts), unless the options rule out pinging or capturing. */
+function sessionCaptureFor(opts: ActionsOptions, last: () => Diagnosed | null): CaptureSupport {
+  const off = captureDisabled(opts.probe, opts.capture !== false);
+  return off ? { available: false, reason: off } : sessionCapture({ input: opts.input, last, trace: opts.trace });
+}
 
 export interface ActionsOptions {
   input: SnapshotInput;
   probe: boolean;
   /** NETDOCTOR_STATE_DIR (the journal), NETDOCTOR_TEST_FAIL_AFTER; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** The live packet capture (`c`): on unless false (--no-capture); trace who drops (--no-trace). */
+  capture?: boolean;
+  trace?: boolean;
 }
 
 interface Early {
@@ -119,6 +129,6 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
       abort.abort();
       await running?.catch(() => undefined);
     },
-    capture: { available: false, reason: 'the live capture (src/system/capture) is not part of this build yet' },
+    capture: sessionCaptureFor(opts, () => last),
   };
 }

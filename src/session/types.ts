@@ -39,6 +39,10 @@ export interface PathHop {
   count: number | null;
   /** e.g. "src 10.0.0.2" before NAT, "src 203.0.113.2" after. */
   note?: string;
+  /** Echo replies seen there on their way back (null or absent: not counted at this hop). */
+  replies?: number | null;
+  /** How the hop looks: the packets passed, died here, or it is not known (yet). */
+  state?: 'ok' | 'dead' | 'unknown';
 }
 
 export interface PathView {
@@ -49,6 +53,18 @@ export interface PathView {
   /** One line: where the packets stop, once that is known. */
   verdict: string | null;
   running: boolean;
+  /** What the capture is doing now ("capturing while pinging 198.51.100.8", "tracing who dropped them"). */
+  status?: string;
+  /** The ping's target, shown at the end of the path. */
+  target?: string;
+  /** The step the verdict implicates, and what to believe when it differs from the inspection. */
+  step?: string | null;
+  advice?: string | null;
+  /** Who dropped the packets, as nft tracing saw it (one line), and the rule. */
+  drop?: string | null;
+  rule?: string | null;
+  /** The capture could not run: why, and what to do (the same words as `check`). */
+  unavailable?: { reason: string; remedy: string } | null;
 }
 
 export type CaptureSupport =

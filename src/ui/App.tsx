@@ -10,7 +10,8 @@ import { Checklist } from './Checklist.js';
 import { useSession } from './hooks/use-session.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { Lines } from './lines.js';
-import { detailLines, helpLines, pathLines, promptLines, summaryLines } from './panels.js';
+import { detailLines, helpLines, promptLines, summaryLines } from './panels.js';
+import { PathPanel } from './PathPanel.js';
 import { ThemeContext, useTheme, type Theme } from './theme.js';
 
 export interface AppProps {
@@ -59,7 +60,7 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
   } else if (state.view === 'help') {
     body = <Lines lines={helpLines()} height={main} />;
   } else if (state.view === 'path' && state.path) {
-    body = <Lines lines={pathLines(state.path, width)} height={main} />;
+    body = <PathPanel path={state.path} width={width} height={main} />;
   } else if (state.view === 'path') {
     body = <Lines lines={[{ text: 'Starting the capture…', tone: 'dim' }]} height={main} />;
   } else if (state.view === 'detail' && focus !== null && state.live.steps[focus]) {

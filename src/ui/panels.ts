@@ -2,7 +2,7 @@
 // tested without rendering, and the layout can measure them before drawing.
 import type { FixPlan } from '../model/result.js';
 import { escapeControl, shellQuote } from '../report/escape.js';
-import type { FixOffer, LiveReport, LiveStep, PathView } from '../session/types.js';
+import type { FixOffer, LiveReport, LiveStep } from '../session/types.js';
 import { line, wrapped, type Line } from './lines.js';
 
 /**
@@ -97,27 +97,11 @@ export const KEYS: [string, string][] = [
   ['a', 'fix everything, in order, asking first'],
   ['u', 'undo netdoctor\'s last fixes, asking first'],
   ['r', 're-run the diagnosis'],
-  ['c', 'live capture: the packet path with counts'],
+  ['c', 'live capture while pinging: the packet path with counts; c again closes it'],
   ['?', 'this help'],
   ['q', 'quit'],
 ];
 
 export function helpLines(): Line[] {
   return [line('Keys', 'title'), ...KEYS.map(([k, d]) => line(`  ${k.padEnd(12)} ${d}`)), line(''), line('Any key closes this help.', 'dim')];
-}
-
-/** The live capture: each place on the path with its packet count, and the NAT rewrite. */
-export function pathLines(path: PathView, width: number): Line[] {
-  const out: Line[] = [line(`Packet path${path.running ? ' (capturing live; c or Esc stops)' : ''}`, 'title')];
-  path.hops.forEach((hop, i) => {
-    const count = hop.count === null ? '   -' : String(hop.count).padStart(4);
-    const tone = hop.count === 0 ? 'fail' : hop.count === null ? 'dim' : 'plain';
-    out.push(line(`  ${count}  ${escapeControl(hop.label).padEnd(28)} ${escapeControl(hop.note ?? '')}`, tone));
-    if (i < path.hops.length - 1) out.push(line('          |', 'dim'));
-  });
-  if (path.sourceBefore || path.sourceAfter) {
-    out.push(line(`  source ${path.sourceBefore ?? '?'} before NAT, ${path.sourceAfter ?? 'not seen'} after`, 'accent'));
-  }
-  if (path.verdict) out.push(...wrapped(escapeControl(path.verdict), width, '  ', 'bold'));
-  return out;
 }

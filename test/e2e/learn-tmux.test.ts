@@ -36,10 +36,12 @@ describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
     const session = `${prefix}-tty`;
     const dir = mkdtempSync(join(tmpdir(), 'ndt-learn-tty-'));
     try {
+      // CI=true on purpose: Ink draws nothing until exit when it thinks it runs in CI, and CI
+      // runners set it (that once blanked this screen in CI). A person at a terminal must see it.
       // tmux does not always record a pane's exit status (pane_dead_status stays empty), so the
       // pane's own shell writes netdoctor's exit code to a file.
       const statusFile = join(dir, 'exit-status');
-      const cmd = ['env', `NETDOCTOR_LEARN_DIR=${dir}`, `ND_STATUS=${statusFile}`, 'sh', '-c', 'node "$0" learn --up --prefix "$1"; echo $? > "$ND_STATUS"', CLI, prefix];
+      const cmd = ['env', 'CI=true', `NETDOCTOR_LEARN_DIR=${dir}`, `ND_STATUS=${statusFile}`, 'sh', '-c', 'node "$0" learn --up --prefix "$1"; echo $? > "$ND_STATUS"', CLI, prefix];
       expect((await run(['tmux', 'new-session', '-d', '-s', session, '-x', '120', '-y', '40', ...cmd])).exitCode).toBe(0);
       // Keep the pane after exit so the final screen and status can be read.
       await run(['tmux', 'set-option', '-t', session, 'remain-on-exit', 'on']);

@@ -13,59 +13,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/fixes/journal.js';
 import { run } from '../../src/system/run.js';
 import { CLI, TARGET, integrationSkipReason, labDown, labUp, pingFromNs, randomLabOptions } from '../integration/helpers.js';
+import { Terminal } from './terminal.js';
 
 const skip = integrationSkipReason();
-
-class Terminal {
-  constructor(readonly socket: string) {}
-
-  tmux(...args: string[]) {
-    return run(['tmux', '-L', this.socket, ...args], { timeoutMs: 10_000 });
-  }
-
-  async start(argv: string[], env: Record<string, string> = {}): Promise<void> {
-    // Ink draws nothing interactive when CI is set: the app must not inherit it.
-    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    const r = await this.tmux('new-session', '-d', '-s', 'nd', '-x', '80', '-y', '24', 'env', '-u', 'CI', 'TERM=xterm-256color', ...vars, ...argv);
-    if (r.failed) throw new Error(`tmux new-session: ${r.stderr}`);
-  }
-
-  async screen(): Promise<string> {
-    return (await this.tmux('capture-pane', '-p', '-t', 'nd')).stdout;
-  }
-
-  async keys(...keys: string[]): Promise<void> {
-    await this.tmux('send-keys', '-t', 'nd', ...keys);
-  }
-
-  /** Wait for the screen to satisfy `check`; fail with the screen as it was. */
-  async waitFor(what: string, check: (screen: string) => boolean, timeoutMs = 20_000): Promise<string> {
-    const until = Date.now() + timeoutMs;
-    let screen = '';
-    while (Date.now() < until) {
-      screen = await this.screen();
-      if (check(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the screen never showed ${what}; it showed:\n${screen}`);
-  }
-
-  async alive(): Promise<boolean> {
-    return !(await this.tmux('has-session', '-t', 'nd')).failed;
-  }
-
-  /** Quit with q and wait for the app (and the tmux session) to end. */
-  async quit(): Promise<void> {
-    await this.keys('q');
-    const until = Date.now() + 15_000;
-    while ((await this.alive()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    expect(await this.alive()).toBe(false);
-  }
-
-  async kill(): Promise<void> {
-    await this.tmux('kill-server');
-  }
-}
 
 describe.skipIf(skip !== null)('the interactive session in a real terminal', () => {
   const cleanups: (() => Promise<unknown>)[] = [];

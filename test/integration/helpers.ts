@@ -138,9 +138,13 @@ export async function withLab<T>(scenario: string, opts: Partial<TestLabOptions>
   }
 }
 
-/** One real ping from inside the lab's container namespace. */
+/**
+ * A real ping from inside the lab's container namespace: true when any of three echoes is
+ * answered. Three tries and a 3 s wait keep a loaded machine (a full suite on 2 cores) from
+ * turning one late reply into a failure; a dead path still answers false in ~3.5 s.
+ */
 export async function pingFromNs(ns: string, target: string = TARGET): Promise<boolean> {
-  const r = await run(['ping', '-c', '1', '-W', '1', target], { ns, timeoutMs: 10_000 });
+  const r = await run(['ping', '-n', '-c', '3', '-i', '0.2', '-W', '3', target], { ns, timeoutMs: 15_000 });
   return !r.failed;
 }
 

@@ -139,11 +139,11 @@ describe('session app', () => {
     await frameWhere(lastFrame, (f) => f.includes('Healthy:'), 'back to the list');
   });
 
-  it('c says why when capture is not available in this build', async () => {
+  it('c says why when the capture is off', async () => {
     const { lastFrame, stdin } = start(fakeActions({ scenarios: ['no-masquerade'], capture: { available: false, reason: 'not built in' } }));
     await frameWhere(lastFrame, (f) => f.includes('Diagnosis'), 'the diagnosis');
     stdin.write('c');
-    await frameWhere(lastFrame, (f) => f.includes('capture is not available in this build: not built in'), 'the reason');
+    await frameWhere(lastFrame, (f) => f.includes('no capture: not built in'), 'the reason');
   });
 
   it('c shows the live packet path with counts updating, and stops it again', async () => {
@@ -163,13 +163,51 @@ describe('session app', () => {
       running: true,
     });
     capture.push(hops(3, 0));
-    await frameWhere(lastFrame, (f) => /\s3\s+namespace box7/.test(f), 'count 3');
+    await frameWhere(lastFrame, (f) => /\s3\s+-\s+namespace box7/.test(f), 'count 3');
     capture.push(hops(7, 0));
-    const f = await frameWhere(lastFrame, (x) => /\s7\s+namespace box7/.test(x), 'count 7');
+    const f = await frameWhere(lastFrame, (x) => /\s7\s+-\s+namespace box7/.test(x), 'count 7');
     expect(f).toContain('source 10.1.0.2 before NAT, not seen after');
     stdin.write('c');
     await frameWhere(lastFrame, (x) => x.includes('Diagnosis host.masquerade'), 'back to the list');
     expect(capture.stopped).toBe(1);
+  });
+
+  it('c in another view shows the capture still running; once it finished, c starts a fresh one', async () => {
+    const capture = fakeCapture();
+    const { lastFrame, stdin } = start(fakeActions({ scenarios: ['no-masquerade'], capture }));
+    await frameWhere(lastFrame, (f) => f.includes('Diagnosis'), 'the diagnosis');
+    stdin.write('c');
+    await frameWhere(lastFrame, (f) => f.includes('Starting the capture'), 'the capture starting');
+    await frameWhere(lastFrame, () => capture.started === 1, 'the capture started');
+    const view = (running: boolean, n: number) => ({ hops: [{ id: 'bridge', label: 'bridge brx', count: n }], sourceBefore: '10.1.0.2', sourceAfter: null, verdict: null, running, status: running ? 'capturing' : 'pinged' });
+    capture.push(view(true, 2));
+    await frameWhere(lastFrame, (f) => /2\s+-\s+bridge brx/.test(f), 'count 2');
+    // Enter opens the diagnosis' detail; c brings the running capture back, not a new one.
+    stdin.write(KEY.enter);
+    await frameWhere(lastFrame, (f) => f.includes('What was read:'), 'the detail');
+    stdin.write('c');
+    await frameWhere(lastFrame, (f) => /2\s+-\s+bridge brx/.test(f), 'the same capture');
+    expect(capture.started).toBe(1);
+    capture.push(view(false, 3));
+    await frameWhere(lastFrame, (f) => f.includes('Packet path: pinged'), 'the finished capture');
+    stdin.write('c'); // closes the panel
+    await frameWhere(lastFrame, (f) => f.includes('Diagnosis host.masquerade'), 'back to the list');
+    stdin.write('c'); // a fresh capture
+    await frameWhere(lastFrame, (f) => f.includes('Starting the capture'), 'a new capture starting');
+    await frameWhere(lastFrame, () => capture.started === 2, 'a second capture');
+  });
+
+  it('r stops the capture before it re-checks', async () => {
+    const capture = fakeCapture();
+    const actions = fakeActions({ scenarios: ['no-masquerade'], capture });
+    const { lastFrame, stdin } = start(actions);
+    await frameWhere(lastFrame, (f) => f.includes('Diagnosis'), 'the diagnosis');
+    stdin.write('c');
+    await frameWhere(lastFrame, () => capture.started === 1, 'the capture started');
+    stdin.write('r');
+    await frameWhere(lastFrame, () => actions.calls.filter((c) => c.startsWith('diagnose')).length === 2, 'the re-run');
+    expect(capture.stopped).toBe(1);
+    await frameWhere(lastFrame, (f) => f.includes('Diagnosis host.masquerade'), 'the checklist again');
   });
 
   it('starts the capture by itself when the passive steps pass but the ping fails', async () => {

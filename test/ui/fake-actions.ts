@@ -71,12 +71,14 @@ export function fakeActions(opts: { scenarios: string[]; hold?: boolean; capture
 }
 
 /** A capture that reports what the test pushes. */
-export function fakeCapture(): CaptureSupport & { push(v: PathView): void; stopped: number } {
+export function fakeCapture(): CaptureSupport & { push(v: PathView): void; stopped: number; started: number } {
   let listener: ((v: PathView) => void) | null = null;
   const c = {
     available: true as const,
     stopped: 0,
+    started: 0,
     start(onUpdate: (v: PathView) => void) {
+      c.started++;
       listener = onUpdate;
       return {
         stop: async () => {

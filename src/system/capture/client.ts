@@ -26,6 +26,8 @@ export interface CaptureTarget {
   target: string;
   /** The probe's ICMP echo identifier (ping -e): on the bridge, only its packets are counted. */
   echoId?: number;
+  /** The host end of the namespace's veth, watched too when given (the session's live path). */
+  veth?: string | null;
 }
 
 export interface CaptureLimits {
@@ -44,6 +46,8 @@ export interface CaptureHandle {
   stop(): Promise<CaptureOutcome>;
   /** Packets so far. */
   readonly packets: readonly CapturedPacket[];
+  /** The interfaces the worker opened (known once configure() resolved ok). */
+  readonly interfaces: readonly string[];
   readonly pid: number | undefined;
 }
 
@@ -60,20 +64,25 @@ function setprivPath(): string | null {
   return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 }
 
+/** argv that dies with its parent (netdoctor) where setpriv can arrange it, even on SIGKILL. */
+export function diesWithParent(argv: string[]): string[] {
+  const setpriv = setprivPath();
+  return setpriv ? [setpriv, '--pdeathsig', 'KILL', ...argv] : argv;
+}
+
 /** argv that runs the worker, dying with its parent where setpriv can arrange it. */
 export function workerArgv(): string[] {
-  const node = process.execPath;
-  const setpriv = setprivPath();
-  return setpriv ? [setpriv, '--pdeathsig', 'KILL', node, workerPath()] : [node, workerPath()];
+  return diesWithParent([process.execPath, workerPath()]);
 }
 
 /** The BPF filters: on the bridge the namespace's own packets, on the uplink anything to or from the target. */
 export function workerInterfaces(t: CaptureTarget): WorkerInterface[] {
   for (const ip of [t.nsAddress, t.target]) if (!isIPv4(ip)) throw new Error(`capture: not an IPv4 address: ${ip}`);
-  for (const name of [t.bridge, t.uplink]) if (name !== null && interfaceNameProblem(name)) throw new Error(`capture: bad interface name ${JSON.stringify(name)}`);
+  for (const name of [t.bridge, t.uplink, t.veth ?? null]) if (name !== null && interfaceNameProblem(name)) throw new Error(`capture: bad interface name ${JSON.stringify(name)}`);
   if (t.echoId !== undefined && !(Number.isInteger(t.echoId) && t.echoId >= 0 && t.echoId <= 0xffff)) throw new Error(`capture: bad echo id ${t.echoId}`);
   const own = t.echoId === undefined ? '' : ` and icmp[4:2] = ${t.echoId}`;
   const list: WorkerInterface[] = [{ name: t.bridge, role: 'bridge', filter: `icmp and host ${t.nsAddress} and host ${t.target}${own}` }];
+  if (t.veth && t.veth !== t.bridge && t.veth !== t.uplink) list.push({ name: t.veth, role: 'veth', filter: list[0]!.filter });
   // After NAT the source is whatever the host chose: narrow by the target only.
   if (t.uplink && t.uplink !== t.bridge) list.push({ name: t.uplink, role: 'uplink', filter: `icmp and host ${t.target}` });
   return list;
@@ -147,6 +156,9 @@ export function startCapture(hostNs: string | null, limits: CaptureLimits = {}):
     get packets() {
       return packets;
     },
+    get interfaces() {
+      return interfaces;
+    },
     configure(target) {
       let config: WorkerConfig;
       try {
@@ -199,6 +211,7 @@ function deadHandle(unavailable: { reason: string; remedy: string }, started: nu
   return {
     pid: undefined,
     packets: [],
+    interfaces: [],
     configure: () => Promise.resolve({ ok: false, ...unavailable }),
     stop: () => Promise.resolve(outcome),
   };

@@ -23,6 +23,8 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
   const answer = useRef<((yes: boolean) => void) | null>(null);
   const capture = useRef<{ stop(): Promise<void> } | null>(null);
   const mounted = useRef(true);
+  /** Set on q: no capture may start after it (its stop would never be awaited). */
+  const quitting = useRef(false);
 
   const log = useCallback((event: ActionEvent) => mounted.current && dispatch({ type: 'log', event }), []);
 
@@ -35,12 +37,24 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
   const startCapture = useCallback(
     (auto: boolean) => {
       if (!actions.capture.available) {
-        log({ level: 'error', text: `capture is not available in this build: ${actions.capture.reason}` });
+        log({ level: 'error', text: `no capture: ${actions.capture.reason}` });
         return;
       }
-      if (capture.current) return;
+      // One still running is shown again; a finished one is replaced by a fresh capture.
+      if (capture.current && stateRef.current.path?.running) return dispatch({ type: 'view', view: 'path' });
+      const previous = capture.current;
+      capture.current = null;
+      dispatch({ type: 'path', path: null });
       dispatch({ type: 'view', view: 'path' });
-      capture.current = actions.capture.start((path) => mounted.current && dispatch({ type: 'path', path, auto }));
+      const support = actions.capture;
+      void (previous?.stop() ?? Promise.resolve()).then(() => {
+        if (!mounted.current || quitting.current || capture.current) return;
+        // Updates from a capture that has since been stopped or replaced are dropped.
+        const slot: { stop(): Promise<void> } = { stop: async () => undefined };
+        capture.current = slot;
+        const handle = support.start((path) => mounted.current && capture.current === slot && dispatch({ type: 'path', path, auto }));
+        slot.stop = () => handle.stop();
+      });
     },
     [actions, log],
   );
@@ -123,6 +137,7 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
         return;
       }
       if (input === 'q' || (key.ctrl && input === 'c')) {
+        quitting.current = true;
         void stopCapture().finally(onQuit);
         return;
       }
