@@ -44,7 +44,9 @@ lab up options:
 lab down options:
   --prefix P        the lab to remove (default "${DEFAULTS.prefix}")
   --ns NAME         the container's short name, when the lab's state file is gone
-  --all             remove every lab recorded under /run/netdoctor/labs
+  --all             remove every lab and world netdoctor recorded (labs: the state files in
+                    \$NETDOCTOR_LAB_DIR, default /run/netdoctor/labs); never anything it did
+                    not create; one another \`lab up\` is still building is left alone
 
 Interface names live inside the lab's own namespaces, so the tutorial's names (br0, veth0,
 eth0) cannot clash with the real host's.
@@ -118,7 +120,9 @@ function downText(results: LabDownResult[]): string {
   if (results.length === 0) return 'No labs recorded; nothing to remove.\n';
   return results
     .map((r) =>
-      r.removed.length || r.stateFileRemoved
+      r.skipped
+        ? `Left lab "${r.prefix}" alone: ${r.skipped}; run lab down again once it is done.\n`
+        : r.removed.length || r.stateFileRemoved
         ? `Removed lab "${r.prefix}"${r.removed.length ? `: ${r.removed.join(', ')}` : ' (its namespaces were already gone)'}\n`
         : `Nothing to remove for prefix "${r.prefix}".\n`,
     )
@@ -217,12 +221,13 @@ async function downCommand(argv: string[]): Promise<number> {
     return EXIT.healthy;
   }
   const worldLines = worlds.map((w) => {
+    if (w.skipped) return `Left lab world "${w.prefix}" alone: ${w.skipped}; run lab down again once it is done.\n`;
     const inside = w.learnerNamespaces ? `, with ${w.learnerNamespaces} namespace(s) made inside it` : '';
     const procs = w.killed ? `; stopped ${w.killed} process(es) still running in it` : '';
     return `Removed lab world "${w.prefix}"${inside}${procs}\n`;
   });
   // Next to a removed world, "nothing to remove" for the lab of the same prefix is noise.
-  const labResults = worlds.length ? results.filter((r) => r.removed.length || r.stateFileRemoved) : results;
+  const labResults = worlds.length ? results.filter((r) => r.removed.length || r.stateFileRemoved || r.skipped) : results;
   process.stdout.write(worldLines.join('') + (labResults.length || !worlds.length ? downText(labResults) : ''));
   return EXIT.healthy;
 }

@@ -20,7 +20,8 @@ export interface NsIdentity {
   ctimeMs?: number;
 }
 
-export type EntryStatus = 'pending' | 'done' | 'exists' | 'failed' | 'undone' | 'undo-failed';
+// not-applied: was `pending` (journaled, about to run), and undo found the change never took effect.
+export type EntryStatus = 'pending' | 'done' | 'exists' | 'failed' | 'undone' | 'undo-failed' | 'not-applied';
 
 export interface CommandEntry {
   kind: 'command';

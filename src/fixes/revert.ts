@@ -10,7 +10,11 @@ import { acquireLock, isInPlace, saveRun, undoableRuns, writeFileAtomic, type Jo
 
 export type RevertEvent =
   | { type: 'revert-command'; argv: string[]; ok: boolean; error?: string }
-  | { type: 'revert-file'; path: string; ok: boolean; error?: string };
+  | { type: 'revert-file'; path: string; ok: boolean; error?: string }
+  /** A change journaled as about to run that never took effect (netdoctor died first): skipped. */
+  | { type: 'revert-skipped'; argv: string[] | null; path: string | null; title: string };
+
+type Reverted = 'undone' | 'failed' | 'not-applied';
 
 export function sameIdentity(a: NsIdentity | null, b: NsIdentity | null): boolean {
   if (!a || !b) return a === b;
@@ -18,7 +22,7 @@ export function sameIdentity(a: NsIdentity | null, b: NsIdentity | null): boolea
   return a.ctimeMs === undefined || b.ctimeMs === undefined || a.ctimeMs === b.ctimeMs;
 }
 
-async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): Promise<boolean> {
+async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): Promise<Reverted> {
   if (e.kind === 'file') {
     try {
       const now = (() => {
@@ -28,22 +32,32 @@ async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): 
           return null;
         }
       })();
+      // Journaled, then netdoctor died before writing: the file is still what it was.
+      if (e.status === 'pending' && now === e.previous && now !== e.content) {
+        onEvent({ type: 'revert-skipped', argv: null, path: e.path, title: e.title });
+        return 'not-applied';
+      }
       // Only put back what netdoctor wrote: a file changed since is the administrator's now.
       if (now !== null && now !== e.content) throw new Error(`${e.path} changed since netdoctor wrote it; left as it is`);
       if (e.previous === null) rmSync(e.path, { force: true });
       else writeFileAtomic(e.path, e.previous, dirname(e.path));
       onEvent({ type: 'revert-file', path: e.path, ok: true });
-      return true;
+      return 'undone';
     } catch (err) {
       e.error = (err as Error).message;
       onEvent({ type: 'revert-file', path: e.path, ok: false, error: e.error });
-      return false;
+      return 'failed';
     }
   }
   let ok = true;
-  for (const argv of e.undo) {
+  for (const [i, argv] of e.undo.entries()) {
     const r = await runFixCommand(argv);
-    // A pending entry may never have run: its undo is allowed to fail.
+    // A pending entry was journaled before its command ran and netdoctor died in between, or
+    // just after. Its undo failing at once means the change is not there: it never ran.
+    if (r.failed && e.status === 'pending' && i === 0) {
+      onEvent({ type: 'revert-skipped', argv: e.argv, path: null, title: e.title });
+      return 'not-applied';
+    }
     const fine = !r.failed || e.status === 'pending';
     onEvent({ type: 'revert-command', argv, ok: !r.failed, ...(r.failed ? { error: describeFailure(r) } : {}) });
     if (!fine) {
@@ -58,7 +72,7 @@ async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): 
       onEvent({ type: 'revert-command', argv: e.cleanup.remove, ok: !r.failed, ...(r.failed ? { error: describeFailure(r) } : {}) });
     }
   }
-  return ok;
+  return ok ? 'undone' : 'failed';
 }
 
 /** Revert every entry of `run` that is in place, newest first. True when all reverted cleanly. */
@@ -66,9 +80,9 @@ export async function revertRun(stateDir: string, run: RunRecord, onEvent: (e: R
   let allOk = true;
   for (const e of [...run.entries].reverse()) {
     if (!isInPlace(e)) continue;
-    const ok = await revertEntry(e, onEvent);
-    e.status = ok ? 'undone' : 'undo-failed';
-    if (!ok) allOk = false;
+    const outcome = await revertEntry(e, onEvent);
+    e.status = outcome === 'failed' ? 'undo-failed' : outcome;
+    if (outcome === 'failed') allOk = false;
     saveRun(stateDir, run);
   }
   return allOk;
@@ -119,8 +133,10 @@ export async function undoLastRun(opts: UndoOptions): Promise<UndoResult> {
     const ok = await revertRun(opts.stateDir, run, opts.onEvent ?? (() => undefined));
     run.status = ok ? 'undone' : 'undo-failed';
     saveRun(opts.stateDir, run);
+    const never = run.entries.filter((e) => e.status === 'not-applied').length;
+    const skipped = never ? `; ${never} change(s) journaled but never applied, skipped` : '';
     return ok
-      ? { outcome: 'undone', run, message: `undid run ${run.id} (${run.entries.filter((e) => e.status === 'undone').length} change(s))` }
+      ? { outcome: 'undone', run, message: `undid run ${run.id} (${run.entries.filter((e) => e.status === 'undone').length} change(s)${skipped})` }
       : { outcome: 'failed', run, message: `some changes of run ${run.id} could not be undone (see above); run \`netdoctor undo\` again once fixed` };
   } finally {
     release();

@@ -5,10 +5,11 @@
 // link, address, route and rule it made. `lab down` only ever deletes namespaces named
 // `<prefix>-...`, even when a state file says otherwise.
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CannotInspectError } from '../exit-codes.js';
-import { describeFailure, run, stopBackground, type RunResult } from '../system/run.js';
+import { describeFailure, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
 import { startUdpFlow, type LabProcess } from './udp-flow.js';
+import { buildingElsewhere } from './ownership.js';
 import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
 import { removeLabResolvConfs, startLabResolver, stopLabResolvers, writeLabResolvConf } from './lab-dns.js';
@@ -30,7 +31,10 @@ import {
   type StepSelection,
 } from './topology.js';
 
-export const LAB_STATE_DIR = '/run/netdoctor/labs';
+// NETDOCTOR_LAB_DIR: another state directory. A lab belongs to the netdoctor whose state
+// directory holds its file; `lab down --all` removes only those (tests, or two users, each
+// with their own directory, never sweep each other's labs).
+export const LAB_STATE_DIR = resolve(process.env.NETDOCTOR_LAB_DIR || '/run/netdoctor/labs');
 const NETNS_DIR = '/run/netns';
 // Generous: ~30 labs are built at once in the test suite on a small machine.
 const COMMAND_TIMEOUT_MS = 30_000;
@@ -43,6 +47,8 @@ export interface LabState {
   status: 'building' | 'up';
   createdAt: string;
   pid: number;
+  /** The building process's start time (/proc/PID/stat): a reused pid is not mistaken for it. */
+  pidStart?: number | null;
   config: LabConfig;
   /** Background programs the lab started (scenario "background"); `lab down` stops them. */
   processes?: LabProcess[];
@@ -73,6 +79,8 @@ export interface LabDownResult {
   /** Namespaces that existed and were deleted. */
   removed: string[];
   stateFileRemoved: boolean;
+  /** Set when `lab down --all` left the lab alone, and why (another `lab up` is building it). */
+  skipped?: string;
 }
 
 export interface LabListing {
@@ -271,7 +279,7 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
   // Record the lab before creating anything, so an interrupted `lab up` can still be taken down.
   // 'wx' makes the state file the lock: two `lab up` with one prefix cannot both get here.
   const createdAt = new Date().toISOString();
-  const state: LabState = { schemaVersion: 1, prefix, scenario: sc.id, status: 'building', createdAt, pid: process.pid, config };
+  const state: LabState = { schemaVersion: 1, prefix, scenario: sc.id, status: 'building', createdAt, pid: process.pid, pidStart: processStartTicks(process.pid), config };
   mkdirSync(LAB_STATE_DIR, { recursive: true });
   try {
     writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx' });
@@ -378,10 +386,22 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   return { prefix, removed, stateFileRemoved };
 }
 
-/** Remove every lab that has a state file. */
+/**
+ * Remove every lab that has a state file in this state directory (only those: a lab netdoctor
+ * did not record here is someone else's). A lab another `lab up` is still building is left
+ * alone and reported as skipped; a half-built one whose builder is gone is removed.
+ */
 export async function labDownAll(): Promise<LabDownResult[]> {
   requireRoot('lab down');
-  return Promise.all(statePrefixes().map((p) => labDown(p)));
+  return Promise.all(
+    statePrefixes().map((p) => {
+      const state = readState(p);
+      if (state && buildingElsewhere(state)) {
+        return { prefix: p, removed: [], stateFileRemoved: false, skipped: `\`lab up\` (pid ${state.pid}) is still building it` };
+      }
+      return labDown(p);
+    }),
+  );
 }
 
 /** The labs recorded in state files, and which of their namespaces exist. */

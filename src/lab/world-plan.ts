@@ -8,10 +8,13 @@
 //     creates ns0 only inside the world: a real `ns0` on the host neither clashes nor is seen.
 // None of the three is named in the host's /run/netns: they are pinned by bind mounts under
 // /run/netdoctor/worlds/<prefix>/, so the host's `ip netns list` never shows a world.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildPlan, commandArgv, labConfig, type LabCommand, type LabConfig, type PlanInput } from './topology.js';
 
-export const WORLD_DIR = '/run/netdoctor/worlds';
+export const DEFAULT_WORLD_DIR = '/run/netdoctor/worlds';
+// NETDOCTOR_WORLD_DIR: another directory of worlds; `lab down --all` removes only the worlds in
+// its own directory (like NETDOCTOR_LAB_DIR for labs).
+export const WORLD_DIR = resolve(process.env.NETDOCTOR_WORLD_DIR || DEFAULT_WORLD_DIR);
 export const DEFAULT_WORLD_PREFIX = 'ndlearn';
 /** The learner's namespace, as the tutorial names it. It exists only inside the world. */
 export const WORLD_CONTAINER_NS = 'ns0';

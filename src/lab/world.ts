@@ -7,11 +7,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { CannotInspectError } from '../exit-codes.js';
 import { killAll, nsInode, ownNamespaces, processesIn } from '../system/ns-procs.js';
-import { describeFailure, run, runAttached, type AttachedResult } from '../system/run.js';
+import { describeFailure, processStartTicks, run, runAttached, type AttachedResult } from '../system/run.js';
+import { buildingElsewhere } from './ownership.js';
 import { UsageError, namespaceNameProblem, quoteForMessage } from '../validate.js';
 import type { Scenario } from './scenario.js';
 import { TARGET_IP, type LabAddresses, type LabNames, type PlanInput } from './topology.js';
-import { DEFAULT_WORLD_PREFIX, WORLD_DIR, inetArgv, shellRc, worldArgv, worldBuild, worldConfig, worldPaths, worldSetupArgv, type WorldPaths } from './world-plan.js';
+import { DEFAULT_WORLD_DIR, DEFAULT_WORLD_PREFIX, WORLD_DIR, inetArgv, shellRc, worldArgv, worldBuild, worldConfig, worldPaths, worldSetupArgv, type WorldPaths } from './world-plan.js';
 
 const COMMAND_TIMEOUT_MS = 30_000;
 
@@ -24,6 +25,8 @@ export interface WorldState {
   status: 'building' | 'up';
   createdAt: string;
   pid: number;
+  /** The builder's start time, so `lab down --all` knows a live build from a reused pid. */
+  pidStart?: number | null;
   names: LabNames;
   addresses: LabAddresses;
 }
@@ -41,6 +44,8 @@ export interface WorldDownResult {
   killed: number;
   /** Namespaces the learner had created inside the world (freed with it). */
   learnerNamespaces: number;
+  /** Set when `lab down --all` left the world alone, and why. */
+  skipped?: string;
 }
 
 /** What to build inside the world: nothing of the tutorial (the learner does it), or a scenario. */
@@ -139,6 +144,7 @@ export async function worldUp(prefix: string, scenario: Scenario | null = null, 
     status: 'building',
     createdAt: new Date().toISOString(),
     pid: process.pid,
+    pidStart: processStartTicks(process.pid),
     names: config.names,
     addresses: config.addresses,
   };
@@ -174,7 +180,7 @@ async function dropWorldPinsInside(paths: WorldPaths): Promise<void> {
   const points = r.stdout
     .split('\n')
     .map((l) => l.split(' ')[4] ?? '')
-    .filter((p) => p === WORLD_DIR || p.startsWith(`${WORLD_DIR}/`))
+    .filter((p) => [WORLD_DIR, DEFAULT_WORLD_DIR].some((d) => p === d || p.startsWith(`${d}/`)))
     .sort((a, b) => b.length - a.length);
   for (const p of points) await run(worldArgv(paths, ['umount', '-l', p]), { timeoutMs: COMMAND_TIMEOUT_MS });
 }
@@ -225,9 +231,17 @@ export async function worldDown(prefix: string): Promise<WorldDownResult> {
   return { prefix, removed: true, killed, learnerNamespaces: learner.length };
 }
 
+/** Every world netdoctor made, except one another `lab up --world` is still building (skipped). */
 export async function worldDownAll(): Promise<WorldDownResult[]> {
   const out: WorldDownResult[] = [];
-  for (const p of listWorlds()) out.push(await worldDown(p));
+  for (const p of listWorlds()) {
+    const state = readWorld(p);
+    if (state && buildingElsewhere(state)) {
+      out.push({ prefix: p, removed: false, killed: 0, learnerNamespaces: 0, skipped: `\`lab up --world\` (pid ${state.pid}) is still building it` });
+    } else {
+      out.push(await worldDown(p));
+    }
+  }
   return out;
 }
 

@@ -135,11 +135,42 @@ interface Collected {
   spawnError: string | null;
 }
 
+// Commands run in their own process group: a timeout signals the whole group, and whatever a
+// command forked cannot outlive it by holding on. Being their own group, they no longer die with
+// netdoctor's terminal (Ctrl-C), so the groups still running when netdoctor exits are killed.
+const liveGroups = new Set<number>();
+let exitHook = false;
+
+function trackGroup(pid: number | undefined): { release(): void } {
+  if (pid === undefined) return { release: () => undefined };
+  liveGroups.add(pid);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const g of liveGroups) killGroup(g, 'SIGKILL');
+    });
+  }
+  return { release: () => liveGroups.delete(pid) };
+}
+
+/** Signal process group `pgid` (a spawned leader's pid); false when it is already gone. */
+function killGroup(pgid: number | undefined, signal: NodeJS.Signals): boolean {
+  if (pgid === undefined || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // A bare child_process spawn (no shell): importing execa alone cost ~60 ms of every run's
 // startup, more than all the queries of a passive check together.
 function spawnCollect(file: string, args: string[], o: { timeoutMs: number; input?: string; env: NodeJS.ProcessEnv }): Promise<Collected> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env: o.env, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    // Its own process group (detached), so a timeout kills what it forked too, not only it.
+    const child = spawn(file, args, { env: o.env, detached: true, stdio: [o.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const group = trackGroup(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
@@ -147,9 +178,9 @@ function spawnCollect(file: string, args: string[], o: { timeoutMs: number; inpu
     let killTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGTERM');
-      // Kill it for good if it ignores SIGTERM.
-      killTimer = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS);
+      killGroup(child.pid, 'SIGTERM');
+      // Kill the group for good if anything in it ignores SIGTERM.
+      killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), FORCE_KILL_AFTER_MS);
     }, o.timeoutMs);
     child.stdout?.on('data', (b: Buffer) => out.push(b));
     child.stderr?.on('data', (b: Buffer) => err.push(b));
@@ -163,6 +194,8 @@ function spawnCollect(file: string, args: string[], o: { timeoutMs: number; inpu
     // A killed program's own children may still hold its pipes open: stop waiting for them.
     child.on('exit', () => {
       if (timedOut) {
+        // Whatever it forked dies with it, even what ignored SIGTERM.
+        killGroup(child.pid, 'SIGKILL');
         child.stdout?.destroy();
         child.stderr?.destroy();
       }
@@ -171,6 +204,7 @@ function spawnCollect(file: string, args: string[], o: { timeoutMs: number; inpu
     child.on('close', (code) => {
       clearTimeout(timer);
       clearTimeout(killTimer);
+      group.release();
       resolve({
         exitCode: spawnError ? null : code,
         stdout: Buffer.concat(out).toString('utf8'),

@@ -1,6 +1,19 @@
 // The runner on plain programs (no root, no namespaces): exit codes, output, input, timeouts.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeFailure, run } from '../../../src/system/run.js';
+import { describeFailure, processAlive, run } from '../../../src/system/run.js';
+
+/** Running and not a zombie (a zombie is dead, only not yet reaped). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 describe('run', () => {
   it('collects stdout, stderr and the exit code without a shell', async () => {
@@ -31,6 +44,31 @@ describe('run', () => {
     const r = await run(['sh', '-c', 'trap "" TERM; sleep 20'], { timeoutMs: 200 });
     expect(r).toMatchObject({ timedOut: true, failed: true, exitCode: null });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('kills the whole process tree of a command that times out, not only the command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndrun-'));
+    const pidFile = join(dir, 'grandchild.pid');
+    let grandchild = 0;
+    try {
+      // The command forks a grandchild that sleeps on (and ignores SIGTERM), then hangs itself.
+      const script = `const { spawn } = require('node:child_process');
+const c = spawn('sh', ['-c', 'trap "" TERM; sleep 300'], { stdio: 'ignore' });
+require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
+setInterval(() => {}, 1000);`;
+      const r = await run([process.execPath, '-e', script], { timeoutMs: 1500 });
+      expect(r).toMatchObject({ timedOut: true, failed: true });
+      expect(describeFailure(r)).toMatch(/timed out$/);
+      grandchild = Number(readFileSync(pidFile, 'utf8'));
+      expect(grandchild).toBeGreaterThan(1);
+      // SIGKILL is delivered at once, but give a loaded machine time to reap.
+      const deadline = Date.now() + 5000;
+      while (running(grandchild) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+      expect(running(grandchild)).toBe(false);
+    } finally {
+      if (grandchild > 1 && processAlive(grandchild)) process.kill(grandchild, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('collects large output whole', async () => {
