@@ -12,6 +12,7 @@ import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
 import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
+import { holdKeys } from './tty-keys.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
   return (await import('./check.js')).exitCodeFor(report);
@@ -53,6 +54,8 @@ export async function sessionCommand(argv: string[]): Promise<number> {
   const opts = readTargetOptions(values);
   const probe = !values['no-probe'];
   const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
+  // From now on keys typed early are not echoed over the first frame; Ink receives them.
+  if (interactive) holdKeys();
   // The first frame goes out before anything heavy loads: the whole checklist, checking.
   const framed = interactive && !!opts.ns;
   if (framed) process.stdout.write(CLEAR + preFrame(opts.ns!, process.stdout.columns ?? 80, process.stdout.rows ?? 24));
@@ -126,6 +129,8 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
     await chooser.waitUntilExit();
     const picked = choice as import('../ui/Chooser.js').Choice;
     if (!picked) return EXIT.healthy;
+    // The chooser gave the terminal back to cooked mode: hold keys again until the app reads them.
+    holdKeys();
     if (picked.kind === 'ns') target = { ...target, ns: picked.ns };
     else {
       const { labUp } = await import('../lab/lab.js');
@@ -148,11 +153,16 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
       if (!inkDraws) frame(live.steps);
     });
     if (!opts.ns) frame();
+    // Tests only: keep the first frame up a while, so a test can type at it deterministically.
+    const holdFrameMs = Number(process.env.NETDOCTOR_TEST_HOLD_FRAME_MS) || 0;
+    if (holdFrameMs > 0) await new Promise((r) => setTimeout(r, Math.min(holdFrameMs, 10_000)));
     const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
     inkDraws = true;
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
     await app.waitUntilExit();
+    // A fix run interrupted by quitting rolls back before the session ends.
+    await actions.shutdown();
     const report: Report | null = actions.last()?.report ?? null;
     return report ? await exitCodeFor(report) : EXIT.healthy;
   } finally {

@@ -14,10 +14,10 @@ import { askYesNo, canPrompt } from './prompt.js';
 
 const UNDO_HELP = `Usage: netdoctor undo [--yes] [--json]
 
-Revert the last \`check --fix\` run exactly: every rule, link, address, route, sysctl and file it
-changed goes back to what it was, newest change first. Refuses when the namespace it changed
-was replaced by another of the same name. The journal lives in NETDOCTOR_STATE_DIR
-(default /var/lib/netdoctor).
+Revert the last fix run (\`check --fix\`, or f/a in the session) exactly: every rule, link,
+address, route, sysctl and file it changed goes back to what it was, newest change first.
+Refuses when the namespace it changed was replaced by another of the same name. The journal
+lives in NETDOCTOR_STATE_DIR (default /var/lib/netdoctor).
 
 Options:
   --yes        do not ask; undo at once (needed when not on a terminal)

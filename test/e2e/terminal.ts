@@ -9,9 +9,11 @@ export class Terminal {
     return run(['tmux', '-L', this.socket, ...args], { timeoutMs: 10_000 });
   }
 
-  async start(argv: string[]): Promise<void> {
+  /** `env`: extra variables for the app (e.g. a temporary NETDOCTOR_STATE_DIR). */
+  async start(argv: string[], env: Record<string, string> = {}): Promise<void> {
     // Ink draws nothing interactive when CI is set: the app must not inherit it.
-    const r = await this.tmux('new-session', '-d', '-s', 'nd', '-x', '80', '-y', '24', 'env', '-u', 'CI', 'TERM=xterm-256color', ...argv);
+    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const r = await this.tmux('new-session', '-d', '-s', 'nd', '-x', '80', '-y', '24', 'env', '-u', 'CI', 'TERM=xterm-256color', ...vars, ...argv);
     if (r.failed) throw new Error(`tmux new-session: ${r.stderr}`);
   }
 
@@ -42,6 +44,14 @@ export class Terminal {
 
   async alive(): Promise<boolean> {
     return !(await this.tmux('has-session', '-t', 'nd')).failed;
+  }
+
+  /** Quit with q and wait (up to 15 s) for the app, and with it the tmux session, to end. */
+  async quit(): Promise<void> {
+    await this.keys('q');
+    const until = Date.now() + 15_000;
+    while ((await this.alive()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (await this.alive()) throw new Error(`q did not end the app; the screen:\n${await this.screen()}`);
   }
 
   async kill(): Promise<void> {

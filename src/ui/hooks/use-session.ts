@@ -4,6 +4,7 @@ import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { Key } from 'ink';
 import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionState } from '../../session/state.js';
 import type { ActionEvent, ActionOutcome, Confirm, SessionActions } from '../../session/types.js';
+import { splitKeys } from './type-ahead.js';
 
 export interface SessionControls {
   state: SessionState;
@@ -118,7 +119,7 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
     [diagnose, log, stopCapture],
   );
 
-  const onKey = useCallback(
+  const onOneKey = useCallback(
     (input: string, key: Key) => {
       const s = stateRef.current;
       if (s.prompt) {
@@ -190,6 +191,12 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
     },
     [act, actions, confirm, diagnose, log, onQuit, startCapture, stopCapture],
   );
+
+  // Keys typed ahead (before Ink listened) arrive as one chunk: take them one by one, in order,
+  // each against the state as it stands then (a prompt one opens waits for keys typed after).
+  const onKey = useCallback((input: string, key: Key) => {
+    for (const [i, k] of splitKeys(input, key)) onOneKey(i, k);
+  }, [onOneKey]);
 
   return { state, onKey };
 }
