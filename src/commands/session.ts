@@ -12,6 +12,7 @@ import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
 import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
+import { onEndSignals } from './end-signals.js';
 import { holdKeys } from './tty-keys.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
@@ -103,21 +104,50 @@ async function reportSession(opts: TargetOptions, probe: boolean, { capture, tra
   const { labDown, labUp } = await import('../lab/lab.js');
   const prefix = labPrefix();
   out.write(style.dim(`No network namespace of your own on this host, so netdoctor builds its sandbox lab\n(scenario "${DEMO_SCENARIO}", in namespaces ${prefix}-*) and diagnoses that. Your host is not touched.\n\n`));
-  const lab = await labUp(DEMO_SCENARIO, { prefix });
+  // Interrupted (Ctrl-C, the pipe's reader killed): finish the step under way, then remove the lab.
+  const signals = onEndSignals(() => undefined);
   try {
+    const lab = await labUp(DEMO_SCENARIO, { prefix });
+    if (signals.received) return signals.exitCode();
     const done = await runDiagnosis(
       { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
       { probe, capture, trace },
     );
+    if (signals.received) return signals.exitCode();
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
     return await exitCodeFor(done.report);
   } finally {
     await labDown(prefix);
+    signals.release();
   }
 }
 
 async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Watch): Promise<number> {
+  // The terminal closing (or SIGTERM, SIGINT) ends the session as q does: what is on screen
+  // unmounts, a fix run rolls back, the sandbox lab is removed.
+  let unmount: (() => void) | null = null;
+  const signals = onEndSignals(() => {
+    try {
+      unmount?.();
+    } catch {
+      // The terminal is gone: Ink could not restore it, which no longer matters.
+    }
+  });
+  try {
+    return await sessionIn(opts, probe, watch, signals, (u) => (unmount = u));
+  } finally {
+    signals.release();
+  }
+}
+
+async function sessionIn(
+  opts: TargetOptions,
+  probe: boolean,
+  watch: Watch,
+  signals: ReturnType<typeof onEndSignals>,
+  onScreen: (unmount: (() => void) | null) => void,
+): Promise<number> {
   const { themeFor } = await import('../ui/theme.js');
   const theme = themeFor(process.env);
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
@@ -126,8 +156,12 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
     const [[{ render }, { createElement }, { Chooser }], mine] = await Promise.all([loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/Chooser.js')])), userNamespaces()]);
     let choice: import('../ui/Chooser.js').Choice = null;
     const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
+    onScreen(() => chooser.unmount());
+    if (signals.received) chooser.unmount();
     await chooser.waitUntilExit();
+    onScreen(null);
     const picked = choice as import('../ui/Chooser.js').Choice;
+    if (signals.received) return signals.exitCode();
     if (!picked) return EXIT.healthy;
     // The chooser gave the terminal back to cooked mode: hold keys again until the app reads them.
     holdKeys();
@@ -136,12 +170,19 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
       const { labUp } = await import('../lab/lab.js');
       const prefix = labPrefix();
       process.stdout.write(`Building the sandbox lab (namespaces ${prefix}-*)…\n`);
-      const lab = await labUp(DEMO_SCENARIO, { prefix });
-      target = { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target, labPrefix: prefix };
+      try {
+        const lab = await labUp(DEMO_SCENARIO, { prefix });
+        target = { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target, labPrefix: prefix };
+      } catch (err) {
+        // A half-built lab goes too.
+        await (await import('../lab/lab.js')).labDown(prefix).catch(() => undefined);
+        throw err;
+      }
     }
   }
 
   try {
+    if (signals.received) return signals.exitCode();
     // Start diagnosing before Ink loads, and show a first frame meanwhile: the checklist is
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
@@ -160,9 +201,13 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
     inkDraws = true;
     process.stdout.write(CLEAR);
     const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
+    onScreen(() => app.unmount());
+    if (signals.received) app.unmount();
     await app.waitUntilExit();
+    onScreen(null);
     // A fix run interrupted by quitting rolls back before the session ends.
     await actions.shutdown();
+    if (signals.received) return signals.exitCode();
     const report: Report | null = actions.last()?.report ?? null;
     return report ? await exitCodeFor(report) : EXIT.healthy;
   } finally {
