@@ -26,8 +26,9 @@ function Header({ target, live }: { target: SessionTarget; live: ReturnType<type
   const theme = useTheme();
   const t = live.report?.target;
   const host = (t?.hostNs ?? target.hostNs) ? `host ${escapeControl(t?.hostNs ?? target.hostNs ?? '')}` : 'host: this namespace';
-  const parts = [host, `bridge ${escapeControl(t?.bridge ?? target.bridge ?? '?')}`, `uplink ${escapeControl(t?.uplink ?? '?')}`];
-  // What matters most comes first: a narrow terminal cuts the host-side details, not the target.
+  // What matters most comes first: a narrow terminal cuts the host side (given by the user),
+  // not the target, the uplink or the bridge netdoctor found.
+  const parts = [`uplink ${escapeControl(t?.uplink ?? '?')}`, `bridge ${escapeControl(t?.bridge ?? target.bridge ?? '?')}`, host];
   return (
     <Text wrap="truncate-end">
       <Text bold color={theme.accent}>
