@@ -12,6 +12,7 @@ import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
 import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
+import type { LabContainer } from '../ui/Chooser.js';
 import { onEndSignals } from './end-signals.js';
 import { holdKeys } from './tty-keys.js';
 
@@ -39,11 +40,23 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** The sandbox shown to someone with nothing of their own to diagnose. */
 export const DEMO_SCENARIO = 'no-masquerade';
 
+/** What there is to diagnose: the user's own namespaces, and the containers of labs that are up. */
+async function candidates(): Promise<{ mine: string[]; labs: LabContainer[] }> {
+  const [{ listLabs }, { listNamespaces }] = await Promise.all([import('../lab/lab.js'), import('../system/snapshot.js')]);
+  const labs = listLabs();
+  const present = await listNamespaces();
+  // A lab's namespaces by name, not by prefix: the user's own `nd-web` is theirs even with lab "nd" up.
+  const ofLabs = new Set(labs.flatMap((l) => l.namespaces));
+  const mine = present.filter((n) => !ofLabs.has(n));
+  const running = labs
+    .filter((l) => l.status === 'up' && !l.missing.length)
+    .flatMap((l) => l.containers.filter((c) => present.includes(c.ns)).map((c) => ({ ...c, lab: l.prefix, scenario: l.scenario })));
+  return { mine, labs: running };
+}
+
 /** Namespaces that belong to the user, not to netdoctor's labs. */
 async function userNamespaces(): Promise<string[]> {
-  const [{ listLabs }, { listNamespaces }] = await Promise.all([import('../lab/lab.js'), import('../system/snapshot.js')]);
-  const labPrefixes = listLabs().map((l) => `${l.prefix}-`);
-  return (await listNamespaces()).filter((n) => !labPrefixes.some((p) => n.startsWith(p)));
+  return (await candidates()).mine;
 }
 
 /** The sandbox lab's prefix: per process, or fixed by tests so runs never collide. */
@@ -128,6 +141,22 @@ async function reportSession(opts: TargetOptions, probe: boolean, { capture, tra
   }
 }
 
+/**
+ * Clear the screen in the same write as Ink's first frame, not before it: the plain frame stays
+ * up while Ink mounts (a blank screen for 0.1-0.7 s otherwise). Writes without a line break
+ * (hiding the cursor) pass through; the first with one is the frame.
+ */
+function clearWithFirstFrame(out: NodeJS.WriteStream): void {
+  const write = out.write;
+  out.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string' && chunk.includes('\n')) {
+      out.write = write;
+      return (write as (...a: unknown[]) => boolean).call(out, CLEAR + chunk, ...rest);
+    }
+    return (write as (...a: unknown[]) => boolean).call(out, chunk, ...rest);
+  } as typeof out.write;
+}
+
 async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Watch): Promise<number> {
   // The terminal closing (or SIGTERM, SIGINT) ends the session as q does: what is on screen
   // unmounts, a fix run rolls back, the sandbox lab is removed.
@@ -158,9 +187,9 @@ async function sessionIn(
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [{ mountChooser }, mine] = await Promise.all([loadUi(() => import('../ui/mount.js')), userNamespaces()]);
+    const [{ mountChooser }, { mine, labs }] = await Promise.all([loadUi(() => import('../ui/mount.js')), candidates()]);
     let choice: import('../ui/Chooser.js').Choice = null;
-    const chooser = mountChooser({ namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) });
+    const chooser = mountChooser({ namespaces: mine, labs, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) });
     onScreen(() => chooser.unmount());
     if (signals.received) chooser.unmount();
     await chooser.waitUntilExit();
@@ -171,6 +200,8 @@ async function sessionIn(
     // The chooser gave the terminal back to cooked mode: hold keys again until the app reads them.
     holdKeys();
     if (picked.kind === 'ns') target = { ...target, ns: picked.ns };
+    // A running lab's container: diagnosed against its own host side and target, as `lab up` printed.
+    else if (picked.kind === 'lab-container') target = { ...target, ns: picked.ns, hostNs: picked.hostNs, target: picked.target };
     else {
       const { labUp } = await import('../lab/lab.js');
       const prefix = labPrefix();
@@ -194,9 +225,9 @@ async function sessionIn(
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe, ...watch });
     // Until Ink draws, the plain frame shows each verdict as it comes in.
     let inkDraws = false;
-    const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
+    const frame = (live: LiveReport | null = null) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, live?.steps ?? [], live?.verdict ?? null));
     const diagnosed = actions.prefetch((live) => {
-      if (!inkDraws) frame(live.steps);
+      if (!inkDraws) frame(live);
     });
     if (!opts.ns) frame();
     // Tests only: keep the first frame up a while, so a test can type at it deterministically.
@@ -209,7 +240,7 @@ async function sessionIn(
     await Promise.race([diagnosed, sleep(INK_DEFER_MS)]);
     const { mountApp } = await loadUi(() => import('../ui/mount.js'));
     inkDraws = true;
-    process.stdout.write(CLEAR);
+    clearWithFirstFrame(process.stdout);
     const app = mountApp({ actions, target, theme });
     onScreen(() => app.unmount());
     if (signals.received) app.unmount();

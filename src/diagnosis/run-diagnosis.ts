@@ -163,31 +163,52 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   let dns: DnsProbeResult | null = null;
   const emit = () => onUpdate(judgeLive(partial, ping, arrived, dns));
   emit();
-  const probes = opts.probe ? Promise.all([pingFromNamespace(input.ns, input.target), probeDns(input)]) : Promise.resolve([null, null] as const);
-  const pingP = probes.then(([p, d]) => {
-    ping = p;
-    dns = d;
-    // Judged against a snapshot whose namespace is known to exist only once the links are in.
-    if (partial && !arrived.has('ping')) {
-      arrived.add('ping');
-      if (!arrived.has('rules')) emit(); // with the rules in too, the final update follows
-    }
-    return p;
-  });
+  // The ping and the DNS query run side by side; each is a stage of its own, so the diagnosis is
+  // on screen once the ping is back, while the DNS query may still wait out its timeout.
+  let pingDone = !opts.probe;
+  let dnsDone = !opts.probe;
+  let rulesIn = false;
+  /** A probe finished: judged against a snapshot only once its links are in. */
+  const probeIn = () => {
+    if (!partial) return;
+    const before = arrived.size;
+    if (pingDone) arrived.add('ping');
+    if (dnsDone) arrived.add('dns');
+    // With everything in, the final update below follows instead.
+    if (arrived.size !== before && !(rulesIn && arrived.has('ping') && arrived.has('dns'))) emit();
+  };
+  const pingP = opts.probe
+    ? pingFromNamespace(input.ns, input.target).then((p) => {
+        ping = p;
+        pingDone = true;
+        probeIn();
+        return p;
+      })
+    : Promise.resolve(null);
+  const dnsP = opts.probe
+    ? probeDns(input).then((d) => {
+        dns = d;
+        dnsDone = true;
+        probeIn();
+        return d;
+      })
+    : Promise.resolve(null);
   const snapshot = await takeSnapshot(input, (s) => {
     partial = s;
     arrived.add('links');
-    if (ping || !opts.probe) arrived.add('ping');
+    if (pingDone) arrived.add('ping');
+    if (dnsDone) arrived.add('dns');
     emit();
   });
   partial = snapshot;
   arrived.add('rules');
-  if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
-  const p = await pingP;
+  rulesIn = true;
+  if (!arrived.has('ping') || !arrived.has('dns')) emit(); // netfilter is in; a probe may still be waiting
+  const [p] = await Promise.all([pingP, dnsP]);
   const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
   const judgedDns = snapshot.container ? dns : null;
   const mtu = opts.probe ? await probeMtu(snapshot, judgedPing) : null;
   const report = diagnose(snapshot, judgedPing, judgedDns, mtu);
-  onUpdate({ steps: report.steps, report });
+  onUpdate({ steps: report.steps, report, verdict: { diagnosis: report.diagnosis, egress: report.egress, target: report.target } });
   return { snapshot, ping: judgedPing, dns: judgedDns, mtu, report };
 }

@@ -24,7 +24,7 @@ export interface AppProps {
 
 function Header({ target, live }: { target: SessionTarget; live: ReturnType<typeof useSession>['state']['live'] }) {
   const theme = useTheme();
-  const t = live.report?.target;
+  const t = (live.report ?? live.verdict)?.target;
   const host = (t?.hostNs ?? target.hostNs) ? `host ${escapeControl(t?.hostNs ?? target.hostNs ?? '')}` : 'host: this namespace';
   // What matters most comes first: a narrow terminal cuts the host side (given by the user),
   // not the target, the uplink or the bridge netdoctor found.
@@ -54,7 +54,7 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
   // Header, status and keys lines, and one spare row so the frame never reaches the bottom.
   const main = Math.max(6, rows - 4);
   const focus = focusIndex(state);
-  const diagnosisId = state.live.report?.diagnosis?.step ?? null;
+  const diagnosisId = (state.live.report ?? state.live.verdict)?.diagnosis?.step ?? null;
   const last = state.log.at(-1);
 
   let body;
@@ -88,7 +88,8 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
     );
   }
 
-  const status = state.busy ?? (state.diagnosing ? 'checking…' : last ? last.text : '');
+  // While re-checking, the last thing done stays in view (the egress line says it is re-checking).
+  const status = state.busy ?? (last ? last.text : state.diagnosing ? 'checking…' : '');
   const statusTone = state.busy || state.diagnosing ? 'dim' : last?.level === 'error' ? 'fail' : last?.level === 'ok' ? 'pass' : 'plain';
   return (
     <>

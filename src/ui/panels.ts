@@ -56,7 +56,9 @@ const CAPTURE_HINTS: Partial<Record<string, string>> = {
 
 /** Under the checklist: the diagnosis, its evidence and the fix's title, or the verdict. */
 export function summaryLines(live: LiveReport, diagnosing: boolean, width: number): Line[] {
-  const report = live.report;
+  // The verdict is final before the last warn-only steps (the DNS answer) are in: show it then.
+  const report = live.report ?? live.verdict ?? null;
+  const still = live.report ? [] : live.steps.filter((s) => s.status === 'running').map((s) => s.id);
   if (!report) {
     const done = live.steps.filter((s) => s.status !== 'running').length;
     return [line(`Checking… ${done}/${live.steps.length} steps`, 'dim')];
@@ -84,7 +86,8 @@ export function summaryLines(live: LiveReport, diagnosing: boolean, width: numbe
     const warns = live.steps.filter((s) => s.status === 'warn').map((s) => s.id);
     if (warns.length) out.push(line(`  Warnings: ${warns.join(', ')} (Enter for detail)`, 'warn'));
   }
-  out.push(line(`Egress: ${report.egress}${diagnosing ? ' (re-checking…)' : ''}`, report.egress === 'ok' ? 'pass' : report.egress === 'broken' ? 'fail' : 'dim'));
+  const more = still.length ? ` (still checking ${still.join(', ')})` : diagnosing ? ' (re-checking…)' : '';
+  out.push(line(`Egress: ${report.egress}${more}`, report.egress === 'ok' ? 'pass' : report.egress === 'broken' ? 'fail' : 'dim'));
   return out;
 }
 
