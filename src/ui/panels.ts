@@ -75,9 +75,9 @@ export function summaryLines(live: LiveReport, diagnosing: boolean, width: numbe
     }
     if (step) out.push(...firstLines(wrapped(`Why: ${escapeControl(step.explanation)}`, width, '  ', 'dim'), 2, width));
     if (step?.fix) out.push(line(`  f: ${escapeControl(step.fix.title)}`, 'accent'));
+    else out.push(line('  No automatic fix for this step: Enter shows what was read.', 'dim'));
     const hint = report.egress === 'broken' ? CAPTURE_HINTS[report.diagnosis.step] : undefined;
     if (hint) out.push(...wrapped(`c: ${hint}`, width, '  ', 'accent'));
-    else out.push(line('  No automatic fix for this step: Enter shows what was read.', 'dim'));
   } else {
     const errors = live.steps.filter((s) => s.status === 'error');
     if (errors.length) out.push(line(`Could not judge: ${errors.map((s) => s.id).join(', ')}`, 'fail'));

@@ -59,6 +59,17 @@ describe('the session at 80x24 cuts nothing the user needs', () => {
     expect(healthy).not.toContain('c: ');
   });
 
+  it('under the diagnosis: the fix when there is one, else that there is none (never both)', () => {
+    const text = (id: string) => summaryLines(liveSequence(id).at(-1)!, false, 80).map((l) => l.text).join('\n');
+    for (const id of ['no-masquerade', 'ip-forward-off', 'bridge-down']) {
+      expect(text(id), id).toMatch(/^ {2}f: /m);
+      expect(text(id), id).not.toContain('No automatic fix');
+    }
+    // Every passive step passes, the ping fails: nothing to fix automatically.
+    expect(text('healthy+noreply')).toContain('No automatic fix for this step');
+    expect(text('healthy+noreply')).not.toMatch(/^ {2}f: /m);
+  });
+
   it('the cut explanation under the diagnosis says it goes on', () => {
     const live = liveSequence('no-masquerade').at(-1)!;
     const why = summaryLines(live, false, 80).filter((l) => l.tone === 'dim' && /^ {2}\S/.test(l.text));
