@@ -109,3 +109,17 @@ describe('the diagnosis before the DNS answer', () => {
     expect(preFrame('zq5-appbox', 80, 24, rules.steps, rules.verdict ?? null)).not.toContain('Diagnosis');
   });
 });
+
+describe('keys in one chunk while the check finishes', () => {
+  it('"jj" then Enter: each key acts on what the one before did (two steps down, that detail)', async () => {
+    const { actions, release } = dnsSlowActions();
+    current = render(<App actions={actions} target={target} theme={PLAIN_THEME} />);
+    await frameWhere(current.lastFrame, (x) => x.includes('still checking ns.dns'), 'the early diagnosis');
+    const ids = stages('no-masquerade').done.steps.map((s) => s.id);
+    const two = ids[ids.indexOf('host.masquerade') + 2]!;
+    current.stdin.write('jj\r');
+    await frameWhere(current.lastFrame, (x) => x.includes('What was read:'), 'a detail');
+    expect(current.lastFrame()).toContain(`${two}: `);
+    release();
+  });
+});

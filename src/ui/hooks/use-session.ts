@@ -2,7 +2,7 @@
 // actions it was given, turns keys into events. Components only render what this returns.
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { Key } from 'ink';
-import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionState } from '../../session/state.js';
+import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionEvent, type SessionState } from '../../session/state.js';
 import type { ActionEvent, ActionOutcome, Confirm, SessionActions } from '../../session/types.js';
 import { splitKeys } from './type-ahead.js';
 
@@ -13,12 +13,17 @@ export interface SessionControls {
 
 export function useSession(actions: SessionActions, onQuit: () => void): SessionControls {
   // Start from a diagnosis already under way (prefetched while Ink loaded), not from "running".
-  const [state, dispatch] = useReducer(reduce, undefined, () => {
+  const [state, react] = useReducer(reduce, undefined, () => {
     const live = actions.peek?.();
     return live ? reduce(initialState(), { type: 'live', live }) : initialState();
   });
+  // The state as of the last event, ahead of React's render: keys that arrive in one chunk
+  // ("jj\r") are handled in one batch, and each must act on what the one before it did.
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const dispatch = useCallback((ev: SessionEvent) => {
+    stateRef.current = reduce(stateRef.current, ev);
+    react(ev);
+  }, []);
   const generation = useRef(0);
   /** The diagnosis running now, if any: a key pressed before its last warn-only probe is in waits for it. */
   const checking = useRef<Promise<void> | null>(null);
