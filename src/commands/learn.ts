@@ -1,7 +1,7 @@
 // `netdoctor learn`: follow the tutorial in a lab world, one step at a time, ticked live.
 // Thin wiring: the lesson, judge and progress live in src/learn, the Ink UI in src/ui/learn
 // (loaded only on a terminal), the world in src/lab/world.ts.
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import { EXIT, CannotInspectError } from '../exit-codes.js';
 import { loadUi } from './load-ui.js';
 import type { Report } from '../model/result.js';
@@ -66,7 +66,7 @@ function worldIsUp(prefix: string): boolean {
 }
 
 function cliPath(): string {
-  return fileURLToPath(new URL('../cli.js', import.meta.url));
+  return distFile('cli.js');
 }
 
 /** netdoctor's own diagnosis of the learner's ns0, run inside the world. */
