@@ -29,6 +29,9 @@ async function traced(args: string[], name: string): Promise<{ code: number | nu
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
+/** What the bundle consists of: the CLI's entry, the check command's own bundle, shared chunks. */
+const isBundle = (f: string) => f === 'cli.js' || f === 'commands/check-main.js' || f.startsWith('chunks/');
+
 /** The files under dist/ among the loaded URLs, relative to dist/. */
 function distFiles(urls: readonly string[]): string[] {
   return urls.filter((u) => u.startsWith('file://')).map((u) => fileURLToPath(u)).filter((p) => p.startsWith(`${DIST}/`)).map((p) => relative(DIST, p));
@@ -49,7 +52,7 @@ describe.skipIf(skip !== null)('the built output', () => {
     expect(r.stdout).toMatch(/^netdoctor: find out why/);
     const files = distFiles(r.loaded);
     expect(files).toContain('cli.js');
-    expect(files.filter((f) => f !== 'cli.js' && !f.startsWith('chunks/'))).toEqual([]);
+    expect(files.filter((f) => !isBundle(f))).toEqual([]);
   });
 
   it('every worker script netdoctor starts by path is a built entry where distFile() says', () => {
@@ -78,8 +81,11 @@ describe.skipIf(skip !== null)('the built output', () => {
       expect(report.probes.dns?.servers.some((s) => s.answered)).toBe(true); // query worker -> lab resolver
       expect(report.probes.capture?.available).toBe(true); // the capture worker opened the interfaces
       expect(report.probes.capture?.bridge?.requests).toBeGreaterThan(0);
-      // What ran is the bundle, with no UI in it.
-      expect(distFiles(r.loaded).filter((f) => f !== 'cli.js' && !f.startsWith('chunks/'))).toEqual([]);
+      // What ran is the bundle (the check command as one file of its own), with no UI in it.
+      const files = distFiles(r.loaded);
+      expect(files.filter((f) => !isBundle(f))).toEqual([]);
+      expect(files).toContain('commands/check-main.js');
+      expect(readFileSync(join(DIST, 'commands/check-main.js'), 'utf8')).toMatch(/^\/\/ src\/diagnosis\/diagnose\.ts$/m); // esbuild's, not tsc's
       expect(uiModules(r.loaded, r.stderr)).toEqual([]);
     } finally {
       await labDown(opts.prefix);
