@@ -6,10 +6,12 @@
 //   dist/chunks/*.js             code shared between entries or loaded lazily (a command,
 //                                Ink/React), split by esbuild so `check --json` never loads
 //                                the UI's chunks
+//   dist/commands/check-main.cjs `check` as one classic script, with its V8 code cache (.cache)
 // tsc's per-module files stay beside them (tests import some directly); the entries above
 // replace tsc's versions of the same names. Native addons (pcap) stay external: they are
 // loaded with require() from node_modules at run time.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,37 +28,16 @@ export const ENTRIES = [
   'src/learn/worker.ts',
 ];
 
-/**
- * Entries bundled into one file each, without shared chunks: the split build imports them by
- * their dist/ path. `check` is netdoctor's most frequent and most timed command; as one file it
- * starts ~15 ms sooner than from the two dozen chunks it would share with the rest.
- */
-export const STANDALONE = [{ entry: 'src/commands/check-main.ts', importer: 'src/cli.ts', specifier: './commands/check-main.js' }];
-
 const common = {
   absWorkingDir: root,
   bundle: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   // Native addons and anything only a developer installs (Ink's optional devtools).
   external: ['pcap', '*.node', 'react-devtools-core'],
-  // Bundled CommonJS (React, some of Ink's dependencies) calls require() for Node's built-ins.
-  banner: { js: "import { createRequire as __ndCreateRequire } from 'node:module'; const require = __ndCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
-};
-
-/** Leaves the import of a standalone entry as it is: the file is at that path in dist/. */
-const standaloneExternal = {
-  name: 'standalone-external',
-  setup(b) {
-    for (const s of STANDALONE) {
-      const filter = new RegExp(`^${s.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
-      b.onResolve({ filter }, (args) => (args.importer === join(root, s.importer) ? { path: s.specifier, external: true } : undefined));
-    }
-  },
 };
 
 rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
@@ -69,8 +50,24 @@ await Promise.all([
     outdir: 'dist',
     entryNames: '[dir]/[name]',
     chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
     splitting: true,
-    plugins: [standaloneExternal],
+    // Bundled CommonJS (React, some of Ink's dependencies) calls require() for Node's built-ins.
+    banner: { js: "import { createRequire as __ndCreateRequire } from 'node:module'; const require = __ndCreateRequire(import.meta.url);" },
   }),
-  ...STANDALONE.map((s) => build({ ...common, entryPoints: [s.entry], outfile: join('dist', s.entry.replace(/^src\//, '').replace(/\.ts$/, '.js')) })),
+  // `check`, netdoctor's most frequent and most timed command, once more as one classic script:
+  // src/check-loader.ts compiles it with V8's code cache. Its lazy imports (--fix, --all) are
+  // inlined; `import.meta.url` is the wrapper's parameter.
+  build({
+    ...common,
+    entryPoints: ['src/commands/check-main.ts'],
+    outfile: 'dist/commands/check-main.cjs',
+    format: 'cjs',
+    define: { 'import.meta.url': '__ndImportMetaUrl' },
+  }),
 ]);
+
+// The code cache: run the script once on recorded snapshots (a healthy lab and a broken one,
+// JSON and text) in a Node of its own, so what V8 compiles for a real check is in the cache.
+const cache = spawnSync(process.execPath, [join(root, 'scripts/check-cache.mjs')], { cwd: root, stdio: 'inherit' });
+if (cache.status !== 0) throw new Error('scripts/check-cache.mjs failed');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Argument dispatch only. Commands are imported lazily so `check --json` never loads Ink/React.
+import { loadCheck } from './check-loader.js';
 import { EXIT } from './exit-codes.js';
 import { exitForError } from './main-errors.js';
 import { UsageError } from './validate.js';
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${(await import('./version.js')).VERSION}\n`);
       return EXIT.healthy;
     case 'check':
-      return (await import('./commands/check-main.js')).runCheck(rest);
+      return (await loadCheck()).runCheck(rest);
     case 'undo':
       return (await import('./commands/undo.js')).undoCommand(rest);
     case 'confirm':
