@@ -37,13 +37,13 @@ export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions)
   if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
   // rp_filter drops show only in a counter: read it before the first echo request can leave.
   const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
-  // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
-  const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  // The DNS probe asks the resolvers the namespace is configured with, as its programs would.
+  // The DNS probe asks the resolvers the namespace is configured with, as its programs would;
+  // its worker is a Node process, the slowest to start, so it goes first, then the ping.
   const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
-  const [snapshot, ping, dns] = await Promise.all([takeSnapshot(input), pingP, dnsP]);
+  const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
   await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
-  return judge(snapshot, ping, null, dns, opts.probe);
+  return judge(snapshot, ping, null, dnsP, opts.probe);
 }
 
 /** Did rp_filter drop anything while the probe ran? (The counter is per namespace.) */
@@ -55,14 +55,15 @@ async function judge(
   snapshot: NetSnapshot,
   ping: PingResult | null,
   capture: ((passive: Report) => CaptureReport) | null,
-  dnsRaw: DnsProbeResult | null,
+  dnsP: Promise<DnsProbeResult | null>,
   probe: boolean,
 ): Promise<Diagnosed> {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
+  // The MTU probe needs only the ping: it runs while the DNS query may still wait for answers.
+  const [mtu, dnsRaw] = await Promise.all([probe ? probeMtu(snapshot, judgedPing) : null, dnsP]);
   const dns = snapshot.container ? dnsRaw : null;
-  const mtu = probe ? await probeMtu(snapshot, judgedPing) : null;
   const report = diagnose(snapshot, judgedPing, dns, mtu);
   if (capture) report.probes.capture = capture(report);
   return { snapshot, ping: judgedPing, dns, mtu, report };
@@ -76,9 +77,10 @@ async function probeMtu(snapshot: NetSnapshot, ping: PingResult | null): Promise
   return mtuProbeFromNamespace(snapshot.input.ns, snapshot.input.target, veth.mtu);
 }
 
+/** Starts at once (no await before the spawn): the worker is a Node process, the slowest probe. */
 async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
-  if (!(await namespaceIdentity(input.ns))) return null;
-  const conf = await namespaceResolvConf(input.ns, input.hostNs);
+  if (!namespaceIdentity(input.ns)) return null;
+  const conf = namespaceResolvConf(input.ns, input.hostNs);
   if (!conf || !conf.nameservers.length) return null;
   return dnsProbeFromNamespace(input.ns, conf.nameservers);
 }
@@ -110,7 +112,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
           : null;
     if (missing || !where.nsAddress) {
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
-      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), await dnsP, true);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), dnsP, true);
     }
     const nsAddress = where.nsAddress;
     // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
@@ -135,7 +137,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
         ready.ok
           ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
           : unavailable(ready.reason, ready.remedy, outcome.durationMs),
-      await dnsP,
+      dnsP,
       true,
     );
   } finally {
@@ -163,8 +165,9 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   let dns: DnsProbeResult | null = null;
   const emit = () => onUpdate(judgeLive(partial, ping, arrived, dns));
   emit();
-  // The ping and the DNS query run side by side; each is a stage of its own, so the diagnosis is
-  // on screen once the ping is back, while the DNS query may still wait out its timeout.
+  // The ping and the DNS query are stages of their own, so the diagnosis is on screen once the
+  // ping is back, while the DNS query may still wait out its timeout. The DNS worker starts
+  // first: a Node process, the slowest probe to start.
   let pingDone = !opts.probe;
   let dnsDone = !opts.probe;
   let rulesIn = false;
@@ -177,14 +180,6 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
     // With everything in, the final update below follows instead.
     if (arrived.size !== before && !(rulesIn && arrived.has('ping') && arrived.has('dns'))) emit();
   };
-  const pingP = opts.probe
-    ? pingFromNamespace(input.ns, input.target).then((p) => {
-        ping = p;
-        pingDone = true;
-        probeIn();
-        return p;
-      })
-    : Promise.resolve(null);
   const dnsP = opts.probe
     ? probeDns(input).then((d) => {
         dns = d;
@@ -193,6 +188,13 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
         return d;
       })
     : Promise.resolve(null);
+  const pingOnly = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  const pingP = pingOnly.then((p) => {
+    ping = p;
+    pingDone = true;
+    probeIn();
+    return p;
+  });
   const snapshot = await takeSnapshot(input, (s) => {
     partial = s;
     arrived.add('links');
@@ -204,10 +206,13 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   arrived.add('rules');
   rulesIn = true;
   if (!arrived.has('ping') || !arrived.has('dns')) emit(); // netfilter is in; a probe may still be waiting
+  // The MTU probe needs only the ping (not the DNS query, which may wait for its answers).
+  const judge = (p: PingResult | null) => (snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` });
+  const mtuP = opts.probe ? pingOnly.then((p) => probeMtu(snapshot, judge(p))) : null;
   const [p] = await Promise.all([pingP, dnsP]);
-  const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
+  const judgedPing = judge(p);
   const judgedDns = snapshot.container ? dns : null;
-  const mtu = opts.probe ? await probeMtu(snapshot, judgedPing) : null;
+  const mtu = await mtuP;
   const report = diagnose(snapshot, judgedPing, judgedDns, mtu);
   onUpdate({ steps: report.steps, report, verdict: { diagnosis: report.diagnosis, egress: report.egress, target: report.target } });
   return { snapshot, ping: judgedPing, dns: judgedDns, mtu, report };
