@@ -1,9 +1,12 @@
 // Gather every fact the checks judge, once, in parallel where the facts are independent.
 // Reading only: nothing here changes the system.
-import { readdir, readFile, stat } from 'node:fs/promises';
-import type { ConntrackFacts, ContainerFacts, HostFacts, NeighbourFact, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
-import { parseNeighbours, parseRouteGet, parseSysctl } from '../parse/ip-json.js';
-import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts } from '../parse/ip-batch.js';
+// Small local files (/run/netns, resolv.conf, /proc) are read synchronously: microseconds each,
+// where a promise-based read waits for a thread-pool round trip and an event-loop turn, and the
+// loop is busy starting the queries.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { ConntrackFacts, ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import { parseSysctl } from '../parse/ip-json.js';
+import { hostLookupsBatch, ipFactsBatch, parseHostLookups, parseIpFactsBatch, type HostLookupQueries, type HostLookups, type IpBatchFacts } from '../parse/ip-batch.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
@@ -29,15 +32,15 @@ function ipArgv(ns: string | null, ...args: string[]): string[] {
 
 export async function listNamespaces(): Promise<string[]> {
   try {
-    return (await readdir(NETNS_DIR)).sort();
+    return readdirSync(NETNS_DIR).sort();
   } catch {
     return [];
   }
 }
 
-export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino: number } | null> {
+export function namespaceIdentity(ns: string): { dev: number; ino: number } | null {
   try {
-    const s = await stat(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
+    const s = statSync(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
     return { dev: s.dev, ino: s.ino };
   } catch {
     return null;
@@ -48,18 +51,18 @@ export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino:
  * The host side's resolv.conf: with --host-ns HOST, what `ip netns exec HOST` shows programs
  * there (/etc/netns/HOST/resolv.conf when it exists), else /etc/resolv.conf.
  */
-export async function hostResolvConf(hostNs: string | null): Promise<ResolvConf | null> {
-  return (hostNs ? await readResolvConf(`/etc/netns/${hostNs}/resolv.conf`) : null) ?? readResolvConf('/etc/resolv.conf');
+export function hostResolvConf(hostNs: string | null): ResolvConf | null {
+  return (hostNs ? readResolvConf(`/etc/netns/${hostNs}/resolv.conf`) : null) ?? readResolvConf('/etc/resolv.conf');
 }
 
 /** The namespace's resolv.conf: its own under /etc/netns, else the host side's (inherited). */
-export async function namespaceResolvConf(ns: string, hostNs: string | null): Promise<ResolvConf | null> {
-  return (await readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
+export function namespaceResolvConf(ns: string, hostNs: string | null): ResolvConf | null {
+  return (readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
 }
 
-async function readResolvConf(path: string): Promise<ResolvConf | null> {
+function readResolvConf(path: string): ResolvConf | null {
   try {
-    return { path, nameservers: parseNameservers(await readFile(path, 'utf8')) };
+    return { path, nameservers: parseNameservers(readFileSync(path, 'utf8')) };
   } catch {
     return null;
   }
@@ -69,21 +72,37 @@ async function readResolvConf(path: string): Promise<ResolvConf | null> {
 async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = Object.fromEntries(keys.map((k) => [k, null]));
   if (!ns) {
-    await Promise.all(
-      keys.map(async (k) => {
-        try {
-          out[k] = (await readFile(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8')).trim();
-        } catch {
-          /* absent on this kernel: stays null */
-        }
-      }),
-    );
+    for (const k of keys) {
+      try {
+        out[k] = readFileSync(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8').trim();
+      } catch {
+        /* absent on this kernel: stays null */
+      }
+    }
     return out;
   }
   const r = await run(['sysctl', '-e', ...keys], { ns });
   if (r.spawnError) errors.push(describeFailure(r));
   Object.assign(out, parseSysctl(r.stdout));
   return out;
+}
+
+/**
+ * Inside a namespace: the base keys and every interface's forwarding and rp_filter in ONE
+ * `sysctl` (a pattern over the net.ipv4.conf tree; only matching keys are read), before the
+ * interfaces are known. interfaceSysctls() then picks the keys it would have asked for.
+ */
+const SYSCTL_PATTERN = '^net\\.ipv4\\.(ip_forward|conf\\.[^.]+\\.(forwarding|rp_filter))$|^net\\.bridge\\.bridge-nf-call-iptables$';
+
+async function readSysctlsWithInterfaces(ns: string, errors: string[]): Promise<Record<string, string>> {
+  const r = await run(['sysctl', '-e', '-r', SYSCTL_PATTERN, 'net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv4.conf'], { ns });
+  if (r.spawnError) errors.push(describeFailure(r));
+  return parseSysctl(r.stdout);
+}
+
+/** `keys` from what was read, null where absent (as readSysctls gives them). */
+function pickSysctls(read: Record<string, string | null>, keys: readonly string[]): Record<string, string | null> {
+  return Object.fromEntries(keys.map((k) => [k, read[k] ?? null]));
 }
 
 // Per-interface sysctl names use the interface name as a path component; names with a '.'
@@ -98,7 +117,7 @@ function interfaceKeys(names: (string | null | undefined)[]): string[] {
 async function readProcNet(ns: string | null, file: string): Promise<string | null> {
   if (!ns) {
     try {
-      return await readFile(`/proc/net/${file}`, 'utf8');
+      return readFileSync(`/proc/net/${file}`, 'utf8');
     } catch {
       return null;
     }
@@ -122,21 +141,16 @@ export async function readConntrack(ns: string | null, src: string): Promise<Con
   return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
 }
 
-/** IPv4 neighbours on `dev` (null: unreadable; only the free-address picker of fixes needs them). */
-async function readNeighbours(ns: string | null, dev: string): Promise<NeighbourFact[] | null> {
-  const r = await run(ipArgv(ns, '-j', '-4', 'neigh', 'show', 'dev', dev));
-  if (r.failed) return null;
-  try {
-    return parseNeighbours(r.stdout);
-  } catch {
-    return null;
+/** The forward and reply route lookups and the bridge's neighbours of one side, in ONE spawn. */
+async function hostLookups(ns: string | null, q: HostLookupQueries): Promise<HostLookups> {
+  const input = hostLookupsBatch(q);
+  if (input === null) return { forward: null, reply: null, neighbours: null };
+  const r = await run(ipArgv(ns, '-4', '-j', '-force', '-batch', '-'), { input });
+  if (r.spawnError) {
+    const failed: RouteLookup = { ok: false, error: describeFailure(r) };
+    return { forward: q.forward && failed, reply: q.reply && failed, neighbours: null };
   }
-}
-
-async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
-  const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
-  if (r.spawnError) return { ok: false, error: describeFailure(r) };
-  return parseRouteGet(r.exitCode, r.stdout, r.stderr);
+  return parseHostLookups(q, r.exitCode, r.stdout, r.stderr);
 }
 
 interface IpFacts extends Omit<IpBatchFacts, 'errors'> {
@@ -168,20 +182,30 @@ const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net
 export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
-  const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
-  const nsExists = identity !== null;
-
+  // Everything that does not depend on another fact starts at once, the links first (the second
+  // stage waits for them); the queries run in parallel. The namespace's links are asked for
+  // before its existence is known, and only kept when it exists.
+  const hostLRP = ipFacts(hostNs, input.target, errors);
+  const containerErrors: string[] = [];
+  const containerLRP = ipFacts(input.ns, input.target, containerErrors);
+  // Inside a namespace, the interfaces' sysctls come with the base ones (one spawn).
+  const sysctlsP = hostNs ? readSysctlsWithInterfaces(hostNs, errors) : readSysctls(hostNs, BASE_SYSCTLS, errors);
   const netfilterP = readNetfilter(hostNs);
   const rpDropsP = readRpFilterDrops(hostNs);
-  const [hostLR, baseSysctls, containerLR, ownResolv, hostResolv] = await Promise.all([
-    ipFacts(hostNs, input.target, errors),
-    readSysctls(hostNs, BASE_SYSCTLS, errors),
-    nsExists ? ipFacts(input.ns, input.target, errors) : null,
+  const toolsP = firewallTools();
+  // One await for all of them: a rejection (no `ip`) is always handled.
+  const [hostLR, containerRead, namespaces, identity, ownResolv, hostResolv] = await Promise.all([
+    hostLRP,
+    containerLRP,
+    listNamespaces(),
+    namespaceIdentity(input.ns),
     // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
     readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
     hostResolvConf(hostNs),
   ]);
 
+  const containerLR = identity !== null ? containerRead : null;
+  if (containerLR) errors.push(...containerErrors);
   const container: ContainerFacts | null =
     containerLR && containerLR.ok
       ? { ns: input.ns, links: containerLR.links, routes: containerLR.routes, lookup: containerLR.lookup, sysctls: {}, resolvConf: ownResolv ?? hostResolv }
@@ -189,13 +213,12 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   const containerError = containerLR && !containerLR.ok ? (containerLR.failure ?? 'unknown error') : null;
   if (containerError) errors.push(`namespace ${input.ns} could not be entered: ${containerError}`);
 
-  // Phase 2: what depends on who is who (the bridge, the uplink, the namespace's address).
   const partialHost: HostFacts = {
     ns: hostNs,
     links: hostLR.links,
     routes: hostLR.routes,
     lookup: hostLR.lookup,
-    sysctls: baseSysctls,
+    sysctls: {},
     netfilter: { tables: [], errors: [] },
     netfilterSources: [],
   };
@@ -212,24 +235,33 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     hostResolvConf: hostResolv,
     errors,
   };
-  onLinks?.(structuredClone(partial));
+  // Phase 2, as soon as the links are in: what depends on who is who (the bridge, the uplink,
+  // the namespace's address). The topology reads no sysctl, so it need not wait for them.
   const topo = resolveTopology(partial);
+  const nsIp = topo.nsAddress?.ip ?? null;
+  const lookupsP = hostLookups(hostNs, {
+    forward: topo.source && topo.bridge.link ? [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name] : null,
+    reply: nsIp ? [nsIp] : null,
+    neighDev: topo.bridge.link ? topo.bridge.name : null,
+  });
+  const conntrackP = nsIp ? readConntrack(hostNs, nsIp) : null;
+  const hostSysctls = await sysctlsP;
+  partialHost.sysctls = hostNs ? pickSysctls(hostSysctls, BASE_SYSCTLS) : hostSysctls;
+  onLinks?.(structuredClone(partial));
   // Every host interface's rp_filter: replies may come back on any of them.
   const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
-  const nsIp = topo.nsAddress?.ip ?? null;
-  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools, neighbours] = await Promise.all([
-    readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
-    topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
-    nsIp ? lookup(hostNs, [nsIp]) : null,
-    nsIp ? readConntrack(hostNs, nsIp) : null,
+  const ifKeys = [...new Set(interfaceKeys(ifNames))];
+  const [ifSysctls, { forward: forwardLookup, reply: replyLookup, neighbours }, conntrack, netfilter, rpDrops, tools] = await Promise.all([
+    hostNs ? pickSysctls(hostSysctls, ifKeys) : readSysctls(hostNs, ifKeys, errors),
+    lookupsP,
+    conntrackP,
     netfilterP,
     rpDropsP,
-    firewallTools(),
-    topo.bridge.link ? readNeighbours(hostNs, topo.bridge.name) : null,
+    toolsP,
   ]);
   partialHost.tools = tools;
   if (neighbours) partialHost.neighbours = neighbours;
-  partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
+  partialHost.sysctls = { ...partialHost.sysctls, ...ifSysctls };
   partialHost.netfilter = netfilter.ruleset;
   partialHost.netfilterSources = netfilter.sources;
   // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
