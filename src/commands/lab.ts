@@ -7,6 +7,7 @@ import { UsageError } from '../validate.js';
 import { shellQuote as showCommand } from '../report/escape.js';
 import { wrapText } from '../report/wrap.js';
 import { parseCommandArgs } from './args.js';
+import { storyLegend } from '../lab/story-legend.js';
 import { findScenario } from '../lab/scenario.js';
 import { listWorlds, requireWorld, worldDown, worldDownAll, worldExec, worldShell, worldUp, type WorldDownResult, type WorldInfo } from '../lab/world.js';
 import { DEFAULT_WORLD_PREFIX } from '../lab/world-plan.js';
@@ -79,10 +80,12 @@ function worldUpText(info: WorldInfo): string {
 function labUpText(info: LabInfo): string {
   const n = info.names;
   const a = info.addresses;
+  const legend = storyLegend(n, a);
   const lines = [
     `Lab "${info.prefix}" is up: ${info.scenario.id} — ${info.scenario.title}`,
     '',
     ...wrapText(info.scenario.story, 92, '  '),
+    ...(legend ? wrapText(legend, 92, '  ') : []),
     '',
     'Namespaces (the root namespace is untouched):',
     `  ${n.containerNs.padEnd(20)} the container: ${n.vethNs} ${a.nsCidr}, gateway ${a.bridgeIp}`,
