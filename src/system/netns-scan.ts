@@ -57,7 +57,7 @@ export function dedupeNamespaces(named: { name: string; id: NsId | null }[], pro
 export function scanNamespaces(hostNs: string | null): NamespaceCandidate[] {
   let names: string[] = [];
   try {
-    names = readdirSync('/run/netns').sort();
+    names = readdirSync('/run/netns').sort(byNameNumeric);
   } catch {
     names = [];
   }
@@ -101,4 +101,9 @@ export async function connectedNsids(hostNs: string | null): Promise<{ nsids: Se
     return null;
   }
   return { nsids, named, vethNsid };
+}
+
+/** Names as people count them: s2 before s10 (ip netns list shows creation order, text sort would put s10 first). */
+export function byNameNumeric(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
 }

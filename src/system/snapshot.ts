@@ -15,6 +15,7 @@ import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
 import { firewallTools } from './tools.js';
 import { describeFailure, ipIn, isProcNetns, run } from './run.js';
+import { byNameNumeric } from './netns-scan.js';
 
 export interface SnapshotInput {
   ns: string;
@@ -32,7 +33,7 @@ function ipArgv(ns: string | null, ...args: string[]): string[] {
 
 export async function listNamespaces(): Promise<string[]> {
   try {
-    return readdirSync(NETNS_DIR).sort();
+    return readdirSync(NETNS_DIR).sort(byNameNumeric);
   } catch {
     return [];
   }

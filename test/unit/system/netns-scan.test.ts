@@ -1,7 +1,7 @@
 // check --all's namespace list: one entry per namespace, matched by (device, inode), never by an
 // inode alone (unique only per device) or by a name.
 import { describe, expect, it } from 'vitest';
-import { dedupeNamespaces, hostId, scanNamespaces } from '../../../src/system/netns-scan.js';
+import { byNameNumeric, dedupeNamespaces, hostId, scanNamespaces } from '../../../src/system/netns-scan.js';
 
 describe('dedupeNamespaces', () => {
   it('keeps two namespaces with the same inode on different devices apart', () => {
@@ -45,5 +45,11 @@ describe('dedupeNamespaces', () => {
     const all = scanNamespaces(null);
     expect(all.some((c) => c.dev === host!.dev && c.inode === host!.ino)).toBe(false);
     expect(new Set(all.map((c) => `${c.dev}:${c.inode}`)).size).toBe(all.length);
+  });
+});
+
+describe('byNameNumeric', () => {
+  it('orders names as people count (s2 before s10), ties broken by plain text', () => {
+    expect(['s10', 's2', 's1', 'ns0', 'S1', 'web'].sort(byNameNumeric)).toEqual(['ns0', 's1', 'S1', 's2', 's10', 'web']);
   });
 });
