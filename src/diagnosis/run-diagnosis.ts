@@ -7,13 +7,13 @@ import { namespaceIdentity, namespaceResolvConf, readRpFilterDrops, takeSnapshot
 import { startDnsProbe, type DnsProbe } from '../system/dns-probe.js';
 import { mtuProbeFromNamespace } from '../system/mtu-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
-import { startCapture } from '../system/capture/client.js';
+import { startCapture, type CaptureHandle } from '../system/capture/client.js';
 import { stage } from '../system/stage-clock.js';
 import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
 import { diagnose } from './diagnose.js';
 import { beyondTargetPath, pingGotNoReply } from './dns-path.js';
 import { captureReport, countHops, unavailable } from './path-verdict.js';
-import { resolveTopology } from './topology.js';
+import { resolveTopology, type Topology } from './topology.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
 export interface Diagnosed {
@@ -107,9 +107,10 @@ export function dnsAfterPing(probe: DnsProbe | null, snapshot: NetSnapshot, ping
 }
 
 /**
- * Capture needs the interfaces, so the facts come first; the worker starts meanwhile (node and
- * the pcap addon take a moment to load), is handed the interfaces, and the ping starts once it
- * captures. It is stopped the moment the ping returns.
+ * Capture needs the interfaces: the worker starts at once (node and the pcap addon take a moment
+ * to load) and is handed them the moment the links are read, while the rest of the facts are
+ * gathered. The ping starts once the facts are complete and the worker captures; the worker is
+ * stopped the moment the ping returns.
  */
 async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
   stage('capture worker starting');
@@ -117,61 +118,82 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
   // UDP to the resolvers: the capture counts only our echo requests and replies.
   const dns = probeDns(input);
   stage('DNS worker starting');
+  // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
+  // user) is not counted as ours.
+  const echoId = 1 + Math.floor(Math.random() * 0xfffe);
+  // Set the moment the links are read (a holder: TypeScript does not follow the callback).
+  const early: { target: ReturnType<typeof captureWhere>; ready: ReturnType<CaptureHandle['configure']> | null; rpBefore: Promise<number | null> | null } = {
+    target: { where: null, missing: 'the links could not be read' },
+    ready: null,
+    rpBefore: null,
+  };
   try {
-    const snapshot = await takeSnapshot(input, () => stage('snapshot: links in'));
+    const snapshot = await takeSnapshot(
+      input,
+      () => stage('snapshot: links in'),
+      (partial, topo) => {
+        stage('snapshot: topology known');
+        early.target = captureWhere(partial, topo, input);
+        if (early.target.where) early.ready = handle.configure({ ...early.target.where, echoId });
+        // rp_filter drops show only in a counter: read it before the first echo request leaves.
+        early.rpBefore = readRpFilterDrops(input.hostNs);
+      },
+    );
     stage('snapshot complete');
-    const topo = resolveTopology(snapshot);
-    const where = {
-      bridge: topo.bridge.name,
-      uplink: topo.uplink?.name ?? null,
-      nsAddress: topo.nsAddress?.ip ?? null,
-      target: input.target,
-    };
-    const missing = !snapshot.container
-      ? `namespace ${input.ns} does not exist`
-      : !topo.bridge.link
-        ? `bridge ${topo.bridge.name} does not exist`
-        : !where.nsAddress
-          ? `${input.ns} has no IPv4 address to follow`
-          : null;
-    if (missing || !where.nsAddress) {
+    const { target, ready } = early;
+    if (!target.where || !ready) {
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
-      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), dns, true);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${target.missing ?? 'unknown'}`, 'fix the diagnosis first'), dns, true);
     }
-    const nsAddress = where.nsAddress;
-    // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
-    // user) is not counted as ours.
-    const echoId = 1 + Math.floor(Math.random() * 0xfffe);
-    const ready = await handle.configure({ ...where, nsAddress, echoId });
-    stage('capture ready');
-    const rpBefore = await readRpFilterDrops(input.hostNs);
-    stage('ping starting');
+    const where = target.where;
+    const [configured, rpBefore] = await Promise.all([ready, early.rpBefore]);
+    stage('capture ready; ping starting');
     const ping = await pingFromNamespace(input.ns, input.target, { echoId });
     stage('ping done');
-    await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
-    const outcome = await handle.stop();
+    const [, outcome] = await Promise.all([countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore ?? null), handle.stop()]);
     stage('capture stopped');
 
     // Who dropped it: only when the capture watched the packets die on this host.
     let traced: TraceOutcome | null = null;
     if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
       const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
-      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy, echoId });
+      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress: where.nsAddress, target: input.target, legacy, echoId });
       stage('trace done');
     }
     return judge(
       snapshot,
       ping,
       (passive) =>
-        ready.ok
-          ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
-          : unavailable(ready.reason, ready.remedy, outcome.durationMs),
+        configured.ok
+          ? captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
+          : unavailable(configured.reason, configured.remedy, outcome.durationMs),
       dns,
       true,
     );
   } finally {
     await handle.stop();
   }
+}
+
+interface CaptureWhere {
+  bridge: string;
+  uplink: string | null;
+  nsAddress: string;
+  target: string;
+}
+
+/** What to watch (from the links alone), or why there is nothing to capture. */
+function captureWhere(snap: NetSnapshot, topo: Topology, input: SnapshotInput): { where: CaptureWhere; missing: null } | { where: null; missing: string } {
+  const nsAddress = topo.nsAddress?.ip ?? null;
+  const missing = !snap.container
+    ? `namespace ${input.ns} does not exist`
+    : !topo.bridge.link
+      ? `bridge ${topo.bridge.name} does not exist`
+      : !nsAddress
+        ? `${input.ns} has no IPv4 address to follow`
+        : null;
+  if (missing || !nsAddress) return { where: null, missing: missing ?? `${input.ns} has no IPv4 address to follow` };
+  return { where: { bridge: topo.bridge.name, uplink: topo.uplink?.name ?? null, nsAddress, target: input.target }, missing: null };
 }
 
 /** The packets reached the bridge and then went missing here: not forwarded, or replies lost. */
