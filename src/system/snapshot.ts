@@ -9,7 +9,7 @@ import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
-import { readNetfilter } from './netfilter.js';
+import { readNetfilter, type NetfilterRead } from './netfilter.js';
 import { firewallTools } from './tools.js';
 import { describeFailure, ipIn, isProcNetns, run } from './run.js';
 
@@ -57,7 +57,7 @@ export async function namespaceResolvConf(ns: string, hostNs: string | null): Pr
   return (await readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
 }
 
-async function readResolvConf(path: string): Promise<ResolvConf | null> {
+export async function readResolvConf(path: string): Promise<ResolvConf | null> {
   try {
     return { path, nameservers: parseNameservers(await readFile(path, 'utf8')) };
   } catch {
@@ -66,7 +66,7 @@ async function readResolvConf(path: string): Promise<ResolvConf | null> {
 }
 
 /** Sysctls of one side: straight from /proc/sys here, through `sysctl` inside a namespace. */
-async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
+export async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = Object.fromEntries(keys.map((k) => [k, null]));
   if (!ns) {
     await Promise.all(
@@ -88,7 +88,7 @@ async function readSysctls(ns: string | null, keys: string[], errors: string[]):
 
 // Per-interface sysctl names use the interface name as a path component; names with a '.'
 // cannot be spelled in dotted form, so they are only read where that is unambiguous.
-function interfaceKeys(names: (string | null | undefined)[]): string[] {
+export function interfaceKeys(names: (string | null | undefined)[]): string[] {
   return names
     .filter((n): n is string => !!n && !n.includes('.'))
     .flatMap((n) => [`net.ipv4.conf.${n}.forwarding`, `net.ipv4.conf.${n}.rp_filter`]);
@@ -122,8 +122,17 @@ export async function readConntrack(ns: string | null, src: string): Promise<Con
   return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
 }
 
+/** Every conntrack entry of the side (`check --all` filters it per namespace): one dump, not one per address. */
+export async function readConntrackAll(ns: string | null): Promise<ConntrackFacts> {
+  const r = await run(['conntrack', '-L'], { ns });
+  if (!r.failed) return { source: 'conntrack', entries: parseConntrack(r.stdout) };
+  const proc = await readProcNet(ns, 'nf_conntrack');
+  if (proc !== null) return { source: '/proc/net/nf_conntrack', entries: parseConntrack(proc) };
+  return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
+}
+
 /** IPv4 neighbours on `dev` (null: unreadable; only the free-address picker of fixes needs them). */
-async function readNeighbours(ns: string | null, dev: string): Promise<NeighbourFact[] | null> {
+export async function readNeighbours(ns: string | null, dev: string): Promise<NeighbourFact[] | null> {
   const r = await run(ipArgv(ns, '-j', '-4', 'neigh', 'show', 'dev', dev));
   if (r.failed) return null;
   try {
@@ -133,13 +142,13 @@ async function readNeighbours(ns: string | null, dev: string): Promise<Neighbour
   }
 }
 
-async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
+export async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
   const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
   if (r.spawnError) return { ok: false, error: describeFailure(r) };
   return parseRouteGet(r.exitCode, r.stdout, r.stderr);
 }
 
-interface IpFacts extends Omit<IpBatchFacts, 'errors'> {
+export interface IpFacts extends Omit<IpBatchFacts, 'errors'> {
   failure: string | null;
 }
 
@@ -147,7 +156,7 @@ interface IpFacts extends Omit<IpBatchFacts, 'errors'> {
  * Links with addresses, IPv4 routes and the route to the target of one side in ONE spawn
  * (`ip -j -d -batch -`): each spawn costs a few ms of fork/exec and bookkeeping.
  */
-async function ipFacts(ns: string | null, target: string, errors: string[]): Promise<IpFacts> {
+export async function ipFacts(ns: string | null, target: string, errors: string[]): Promise<IpFacts> {
   const r = await run(ipArgv(ns, '-j', '-d', '-batch', '-'), { input: ipFactsBatch(target) });
   if (r.spawnError === 'ENOENT') {
     throw new CannotInspectError('`ip` (iproute2) is not installed: netdoctor reads everything through it', 'install it: apt-get install iproute2');
@@ -159,27 +168,91 @@ async function ipFacts(ns: string | null, target: string, errors: string[]): Pro
   return { links: facts.links, routes: facts.routes, lookup: facts.lookup, ok: facts.ok, failure };
 }
 
-const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
+export const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
+
+
+/**
+ * The host side's reads, behind one interface: `directHostReader` reads on every call (one
+ * `check`); `sharedHostReader` (shared-reads.ts) reads each fact once for every namespace of a
+ * `check --all`. Reads that can go wrong push one line each onto the caller's `errors`.
+ */
+export interface HostReader {
+  namespaces(): Promise<string[]>;
+  ip(target: string, errors: string[]): Promise<IpFacts>;
+  sysctls(keys: string[], errors: string[]): Promise<Record<string, string | null>>;
+  netfilter(): Promise<NetfilterRead>;
+  rpFilterDrops(): Promise<number | null>;
+  tools(): Promise<Record<string, boolean>>;
+  resolvConf(): Promise<ResolvConf | null>;
+  neighbours(dev: string): Promise<NeighbourFact[] | null>;
+  lookup(args: string[]): Promise<RouteLookup>;
+  conntrack(src: string): Promise<ConntrackFacts>;
+}
+
+export function directHostReader(hostNs: string | null): HostReader {
+  return {
+    namespaces: listNamespaces,
+    ip: (target, errors) => ipFacts(hostNs, target, errors),
+    sysctls: (keys, errors) => readSysctls(hostNs, keys, errors),
+    netfilter: () => readNetfilter(hostNs),
+    rpFilterDrops: () => readRpFilterDrops(hostNs),
+    tools: firewallTools,
+    resolvConf: () => hostResolvConf(hostNs),
+    neighbours: (dev) => readNeighbours(hostNs, dev),
+    lookup: (args) => lookup(hostNs, args),
+    conntrack: (src) => readConntrack(hostNs, src),
+  };
+}
+
+/** What the second stage asks of the host side, known once the first stage is in. */
+export interface HostQueries {
+  sysctlKeys: string[];
+  /** `ip route get` argument lists: the forwarding decision, then the route back. */
+  forward: string[] | null;
+  reply: string[] | null;
+  /** Conntrack entries from this source. */
+  conntrackSrc: string | null;
+  /** The bridge whose neighbours the fixes' free-address picker needs. */
+  neighbours: string | null;
+}
+
+export interface SnapshotStart {
+  /** The first stage: links, routes, lookups, base sysctls (no netfilter yet). */
+  partial: NetSnapshot;
+  queries: HostQueries;
+  /** The second stage, through the same host reader: the whole snapshot. */
+  finish(): Promise<NetSnapshot>;
+}
 
 /**
  * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
  * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
  */
-export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
+export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void, host: HostReader = directHostReader(input.hostNs)): Promise<NetSnapshot> {
+  const started = await startSnapshot(input, host);
+  onLinks?.(structuredClone(started.partial));
+  return started.finish();
+}
+
+/**
+ * The snapshot in two stages: `check --all` starts every namespace's, asks the shared reader
+ * for all their host queries at once (one spawn each kind), then finishes them.
+ */
+export async function startSnapshot(input: SnapshotInput, host: HostReader): Promise<SnapshotStart> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
-  const [namespaces, identity] = await Promise.all([listNamespaces(), namespaceIdentity(input.ns)]);
+  const [namespaces, identity] = await Promise.all([host.namespaces(), namespaceIdentity(input.ns)]);
   const nsExists = identity !== null;
 
-  const netfilterP = readNetfilter(hostNs);
-  const rpDropsP = readRpFilterDrops(hostNs);
+  const netfilterP = host.netfilter();
+  const rpDropsP = host.rpFilterDrops();
   const [hostLR, baseSysctls, containerLR, ownResolv, hostResolv] = await Promise.all([
-    ipFacts(hostNs, input.target, errors),
-    readSysctls(hostNs, BASE_SYSCTLS, errors),
+    host.ip(input.target, errors),
+    host.sysctls(BASE_SYSCTLS, errors),
     nsExists ? ipFacts(input.ns, input.target, errors) : null,
     // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
     readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
-    hostResolvConf(hostNs),
+    host.resolvConf(),
   ]);
 
   const container: ContainerFacts | null =
@@ -212,34 +285,44 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
     hostResolvConf: hostResolv,
     errors,
   };
-  onLinks?.(structuredClone(partial));
   const topo = resolveTopology(partial);
   // Every host interface's rp_filter: replies may come back on any of them.
-  const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
   const nsIp = topo.nsAddress?.ip ?? null;
-  const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools, neighbours] = await Promise.all([
-    readSysctls(hostNs, [...new Set(interfaceKeys(ifNames))], errors),
-    topo.source && topo.bridge.link ? lookup(hostNs, [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name]) : null,
-    nsIp ? lookup(hostNs, [nsIp]) : null,
-    nsIp ? readConntrack(hostNs, nsIp) : null,
-    netfilterP,
-    rpDropsP,
-    firewallTools(),
-    topo.bridge.link ? readNeighbours(hostNs, topo.bridge.name) : null,
-  ]);
-  partialHost.tools = tools;
-  if (neighbours) partialHost.neighbours = neighbours;
-  partialHost.sysctls = { ...baseSysctls, ...ifSysctls };
-  partialHost.netfilter = netfilter.ruleset;
-  partialHost.netfilterSources = netfilter.sources;
-  // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
-  for (const src of netfilter.sources) {
-    if (src.status === 'absent') errors.push(`${src.detail ?? `${src.source === 'nft' ? 'nft' : `${src.source}-save`} is not installed`}: ${src.source} rules were not inspected`);
-    else if (src.status === 'error') errors.push(`${src.source} rules could not be read: ${src.detail ?? 'unknown error'}`);
-  }
-  partial.forwardLookup = forwardLookup;
-  partial.replyLookup = replyLookup;
-  partial.conntrack = conntrack;
-  partial.rpFilterDrops = { before: rpDrops, after: null };
-  return partial;
+  const queries: HostQueries = {
+    sysctlKeys: [...new Set(interfaceKeys([topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)]))],
+    forward: topo.source && topo.bridge.link ? [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name] : null,
+    reply: nsIp ? [nsIp] : null,
+    conntrackSrc: nsIp,
+    neighbours: topo.bridge.link ? topo.bridge.name : null,
+  };
+  const finish = async (): Promise<NetSnapshot> => {
+    const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools, neighbours] = await Promise.all([
+      host.sysctls(queries.sysctlKeys, errors),
+      queries.forward ? host.lookup(queries.forward) : null,
+      queries.reply ? host.lookup(queries.reply) : null,
+      queries.conntrackSrc ? host.conntrack(queries.conntrackSrc) : null,
+      netfilterP,
+      rpDropsP,
+      host.tools(),
+      queries.neighbours ? host.neighbours(queries.neighbours) : null,
+    ]);
+    partialHost.tools = tools;
+    if (neighbours) partialHost.neighbours = neighbours;
+    // Object.assign, not spread: spreading a record of a few hundred keys (a host with many
+    // veths) cost ~6 ms each in V8, over a second for `check --all` on 200 namespaces.
+    partialHost.sysctls = Object.assign({}, baseSysctls, ifSysctls);
+    partialHost.netfilter = netfilter.ruleset;
+    partialHost.netfilterSources = netfilter.sources;
+    // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
+    for (const src of netfilter.sources) {
+      if (src.status === 'absent') errors.push(`${src.detail ?? `${src.source === 'nft' ? 'nft' : `${src.source}-save`} is not installed`}: ${src.source} rules were not inspected`);
+      else if (src.status === 'error') errors.push(`${src.source} rules could not be read: ${src.detail ?? 'unknown error'}`);
+    }
+    partial.forwardLookup = forwardLookup;
+    partial.replyLookup = replyLookup;
+    partial.conntrack = conntrack;
+    partial.rpFilterDrops = { before: rpDrops, after: null };
+    return partial;
+  };
+  return { partial, queries, finish };
 }
