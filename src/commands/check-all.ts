@@ -1,8 +1,9 @@
 // `check --all`: every namespace connected to the host side, one result each. Named namespaces
 // are taken when the host side's veths lead to them; namespaces that only a process holds
 // (containers) are entered through /proc/PID/ns/net and kept when their veth's peer is on the
-// host side. The host side is read once for all of them (shared-reads.ts): each namespace costs
-// one spawn of its own, and the host's lookups for all namespaces are asked in one batch.
+// host side. The host side is read once for all of them (shared-reads.ts), the named
+// namespaces a few to a spawn (netns-batch.ts), and the host's lookups for all namespaces in one
+// batch: a few dozen commands in all, however many namespaces.
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { ipv4Addrs } from '../diagnosis/topology.js';
@@ -11,6 +12,7 @@ import { connectedNsids, scanNamespaces } from '../system/netns-scan.js';
 import { procNetns } from '../system/run.js';
 import { sharedHostReader } from '../system/shared-reads.js';
 import { startSnapshot } from '../system/snapshot.js';
+import { readNamedSides } from '../system/netns-batch.js';
 
 export interface CheckAllOptions {
   hostNs: string | null;
@@ -39,11 +41,13 @@ export async function checkAll(o: CheckAllOptions): Promise<NamespaceResult[]> {
     .filter((c) => (c.name ? connectedNames.has(c.name) || !peers : unnamedPeers))
     .map((c) => ({ c, ns: c.name ?? procNetns(c.pid!) }));
 
-  // Facts in two stages: every namespace's own (one spawn each), then the host side's answers
-  // for all of them at once, then each snapshot is completed from those shared answers.
+  // Facts in two stages: every namespace's own, then the host side's answers for all of them at
+  // once, then each snapshot is completed from those shared answers.
   const host = sharedHostReader(o.hostNs);
   const inputOf = (ns: string) => ({ ns, hostNs: o.hostNs, bridge: null, target: o.target });
-  const started = await pool(chosen, o.jobs, ({ ns }) => startSnapshot(inputOf(ns), host));
+  // Named namespaces' own sides, a few to a spawn (ip forks their readers); the rest read alone.
+  const sides = await readNamedSides(chosen.flatMap(({ c }) => (c.name ? [c.name] : [])), o.target, o.jobs);
+  const started = await pool(chosen, o.jobs, ({ ns }) => startSnapshot(inputOf(ns), host, sides.get(ns)));
   await host.prefetch(started.map((s) => s.queries));
   const snapshots = await Promise.all(started.map((s) => s.finish()));
 

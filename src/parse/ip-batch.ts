@@ -12,6 +12,13 @@ export function ipFactsBatch(target: string): string {
   return `addr show\nroute show\nroute get ${target}\n`;
 }
 
+/** One side's `ip -batch` output, as read (alone, or split from a batch of many: netns-exec-batch.ts). */
+export interface SideOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 export interface IpBatchFacts {
   links: LinkFact[];
   routes: RouteFact[];

@@ -70,11 +70,27 @@ function once<T>(read: () => Promise<T>): () => Promise<T> {
 export function sharedHostReader(hostNs: string | null, base: HostReader = directHostReader(hostNs), bulk: BulkReads = directBulkReads(hostNs)): SharedHostReader {
   const ipByTarget = new Map<string, Recorded<IpFacts>>();
   const sysctlByKey = new Map<string, Recorded<Record<string, string | null>>>();
+  const sysctlByList = new Map<string, Recorded<Record<string, string | null>>>();
   const lookups = new Map<string, Promise<RouteLookup>>();
   const neighbours = new Map<string, Promise<NeighbourFact[] | null>>();
   let conntrackAll: Promise<ConntrackFacts> | null = null;
   const conntrackBySrc = new Map<string, Promise<ConntrackFacts>>();
   const keyOf = (args: readonly string[]) => args.join(' ');
+
+  // Each key read once, whoever asks: the union of all namespaces' keys in one read (prefetch).
+  async function readKeys(keys: string[], errors: string[]): Promise<Record<string, string | null>> {
+    const missing = keys.filter((k) => !sysctlByKey.has(k));
+    if (missing.length) {
+      const r = record((e) => base.sysctls(missing, e));
+      for (const k of missing) sysctlByKey.set(k, r);
+    }
+    const reads = [...new Set(keys.map((k) => sysctlByKey.get(k)!))];
+    const values = await Promise.all(reads.map((r) => r.value));
+    for (const r of reads) errors.push(...r.errors);
+    const out: Record<string, string | null> = {};
+    for (const k of keys) out[k] = values[reads.indexOf(sysctlByKey.get(k)!)]![k] ?? null;
+    return out;
+  }
 
   const reader: SharedHostReader = {
     namespaces: once(() => base.namespaces()),
@@ -83,18 +99,12 @@ export function sharedHostReader(hostNs: string | null, base: HostReader = direc
       if (!r) ipByTarget.set(target, (r = record((e) => base.ip(target, e))));
       return replay(r, errors);
     },
-    async sysctls(keys, errors) {
-      const missing = keys.filter((k) => !sysctlByKey.has(k));
-      if (missing.length) {
-        const r = record((e) => base.sysctls(missing, e));
-        for (const k of missing) sysctlByKey.set(k, r);
-      }
-      const reads = [...new Set(keys.map((k) => sysctlByKey.get(k)!))];
-      const values = await Promise.all(reads.map((r) => r.value));
-      for (const r of reads) errors.push(...r.errors);
-      const out: Record<string, string | null> = {};
-      for (const k of keys) out[k] = values[reads.indexOf(sysctlByKey.get(k)!)]![k] ?? null;
-      return out;
+    sysctls(keys, errors) {
+      // Namespaces on one host mostly ask for the same keys: one record for them all (read-only).
+      const asked = keys.join('\n');
+      let r = sysctlByList.get(asked);
+      if (!r) sysctlByList.set(asked, (r = record((e) => readKeys(keys, e))));
+      return replay(r, errors);
     },
     netfilter: once(() => base.netfilter()),
     rpFilterDrops: once(() => base.rpFilterDrops()),
@@ -128,7 +138,7 @@ export function sharedHostReader(hostNs: string | null, base: HostReader = direc
       if (queries.some((q) => q.conntrackSrc)) conntrackAll ??= bulk.conntrack();
       const sysctlKeys = [...new Set(queries.flatMap((q) => q.sysctlKeys))];
       await Promise.all([
-        reader.sysctls(sysctlKeys, []),
+        readKeys(sysctlKeys, []),
         conntrackAll,
         ...[...new Set(queries.flatMap((q) => (q.neighbours ? [q.neighbours] : [])))].map((dev) => reader.neighbours(dev)),
         (async () => {

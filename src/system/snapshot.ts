@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { ConntrackFacts, ContainerFacts, HostFacts, NeighbourFact, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
 import { parseNeighbours, parseRouteGet, parseSysctl } from '../parse/ip-json.js';
-import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts } from '../parse/ip-batch.js';
+import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts, type SideOutput } from '../parse/ip-batch.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
@@ -162,8 +162,19 @@ export async function ipFacts(ns: string | null, target: string, errors: string[
     throw new CannotInspectError('`ip` (iproute2) is not installed: netdoctor reads everything through it', 'install it: apt-get install iproute2');
   }
   const facts = parseIpFactsBatch(r.spawnError ? null : r.exitCode, r.stdout, r.stderr);
-  errors.push(...facts.errors.map((e) => `${ns ?? 'host'}: ${e}`));
   const failure = facts.ok ? null : describeFailure(r);
+  return withErrors(ns, facts, failure, errors);
+}
+
+/** The same facts from that batch's output read by someone else (check --all reads many at once). */
+export function ipFactsFromOutput(ns: string, out: SideOutput, errors: string[]): IpFacts | null {
+  const facts = parseIpFactsBatch(out.exitCode, out.stdout, out.stderr);
+  // A side that could not be read is read alone, so its failure is described as a lone check would.
+  return facts.ok ? withErrors(ns, facts, null, errors) : null;
+}
+
+function withErrors(ns: string | null, facts: IpBatchFacts, failure: string | null, errors: string[]): IpFacts {
+  errors.push(...facts.errors.map((e) => `${ns ?? 'host'}: ${e}`));
   if (failure) errors.push(failure);
   return { links: facts.links, routes: facts.routes, lookup: facts.lookup, ok: facts.ok, failure };
 }
@@ -204,6 +215,19 @@ export function directHostReader(hostNs: string | null): HostReader {
   };
 }
 
+// check --all's namespaces get the very same sysctl records from the shared reader: merge them
+// once (the record is only read). Object.assign, not spread: spreading a record of a few hundred
+// keys (a host with many veths) cost ~6 ms each in V8.
+const merged = new WeakMap<object, WeakMap<object, Record<string, string | null>>>();
+
+function mergedSysctls(base: Record<string, string | null>, more: Record<string, string | null>): Record<string, string | null> {
+  let byBase = merged.get(more);
+  if (!byBase) merged.set(more, (byBase = new WeakMap()));
+  let out = byBase.get(base);
+  if (!out) byBase.set(base, (out = Object.assign({}, base, more)));
+  return out;
+}
+
 /** What the second stage asks of the host side, known once the first stage is in. */
 export interface HostQueries {
   sysctlKeys: string[];
@@ -238,7 +262,7 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
  * The snapshot in two stages: `check --all` starts every namespace's, asks the shared reader
  * for all their host queries at once (one spawn each kind), then finishes them.
  */
-export async function startSnapshot(input: SnapshotInput, host: HostReader): Promise<SnapshotStart> {
+export async function startSnapshot(input: SnapshotInput, host: HostReader, ownSide?: SideOutput | null): Promise<SnapshotStart> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   const [namespaces, identity] = await Promise.all([host.namespaces(), namespaceIdentity(input.ns)]);
@@ -249,7 +273,8 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader): Pro
   const [hostLR, baseSysctls, containerLR, ownResolv, hostResolv] = await Promise.all([
     host.ip(input.target, errors),
     host.sysctls(BASE_SYSCTLS, errors),
-    nsExists ? ipFacts(input.ns, input.target, errors) : null,
+    // The namespace's own side, unless it was read already (in check --all's batch) and read whole.
+    nsExists ? ((ownSide && ipFactsFromOutput(input.ns, ownSide, errors)) ?? ipFacts(input.ns, input.target, errors)) : null,
     // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
     readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
     host.resolvConf(),
@@ -308,9 +333,7 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader): Pro
     ]);
     partialHost.tools = tools;
     if (neighbours) partialHost.neighbours = neighbours;
-    // Object.assign, not spread: spreading a record of a few hundred keys (a host with many
-    // veths) cost ~6 ms each in V8, over a second for `check --all` on 200 namespaces.
-    partialHost.sysctls = Object.assign({}, baseSysctls, ifSysctls);
+    partialHost.sysctls = mergedSysctls(baseSysctls, ifSysctls);
     partialHost.netfilter = netfilter.ruleset;
     partialHost.netfilterSources = netfilter.sources;
     // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
