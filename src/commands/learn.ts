@@ -1,7 +1,7 @@
 // `netdoctor learn`: follow the tutorial in a lab world, one step at a time, ticked live.
 // Thin wiring: the lesson, judge and progress live in src/learn, the Ink UI in src/ui/learn
 // (loaded only on a terminal), the world in src/lab/world.ts.
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import { EXIT, CannotInspectError } from '../exit-codes.js';
 import { loadUi } from './load-ui.js';
 import type { Report } from '../model/result.js';
@@ -18,7 +18,8 @@ import { grade, pickChallenge } from '../learn/challenge.js';
 import { LESSON, TUTORIAL_ADDRESSES, lessonStep } from '../learn/lesson.js';
 import { judge } from '../learn/judge.js';
 import { advance, currentStep, doneCount, newProgress, tickedInLessonOrder, type LearnEvent, type Progress } from '../learn/progress.js';
-import { renderEvent, renderFailureMoment, renderHeader, renderStepIntro } from '../learn/render-text.js';
+import { renderEvent, renderFailureMoment, renderHeader, renderRoundTrip, renderStepIntro } from '../learn/render-text.js';
+import { pathVerdict } from '../learn/path.js';
 import { LearnSession, type SessionDeps } from '../learn/session.js';
 import { forget, learnDir, loadChallenge, loadProgress, saveChallenge, saveProgress } from '../learn/store.js';
 import type { WatchMessage } from '../learn/types.js';
@@ -63,7 +64,7 @@ function worldIsUp(prefix: string): boolean {
 }
 
 function cliPath(): string {
-  return fileURLToPath(new URL('../cli.js', import.meta.url));
+  return distFile('cli.js');
 }
 
 /** netdoctor's own diagnosis of the learner's ns0, run inside the world. */
@@ -120,7 +121,8 @@ async function jsonOnce(prefix: string, progress: Progress): Promise<number> {
     current: currentStep(next, j),
     complete: next.completedAt !== null,
     steps: LESSON.map((s) => ({ id: s.id, title: s.title, command: s.command, checks: s.checks, state: j[s.id].state, detail: j[s.id].detail, ticked: next.ticks[s.id] ?? null })),
-    ping: ping ? { ...ping.ping, path: ping.path } : null,
+    // path: what crossed br0 and eth0 (live capture, or counters with the reason), and its verdict.
+    ping: ping ? { ...ping.ping, path: ping.path ? { ...ping.path, verdict: pathVerdict(ping.path, ping.ping.target) } : null } : null,
     events,
   };
   process.stdout.write(`${JSON.stringify(doc)}\n`);
@@ -157,7 +159,11 @@ async function plain(prefix: string, session: LearnSession): Promise<number> {
       resolve(code);
     };
     session.onChange((view, events: LearnEvent[]) => {
-      for (const ev of events) out(renderEvent(ev));
+      for (const ev of events) {
+        out(renderEvent(ev));
+        // The ping got through: show it crossing br0 and eth0, translated.
+        if (ev.kind === 'tick' && ev.step === 'ping') out(renderRoundTrip(view.ping) ?? '');
+      }
       introduce();
       if (events.some((e) => e.kind === 'complete') || (view.ready && view.current === null && events.length)) void finish(EXIT.healthy);
     });

@@ -30,6 +30,11 @@ with the tutorial's classic mistake. Off a terminal it prints the same report as
 See \`netdoctor check --help\` for the options and \`netdoctor --help\` for everything else.
 `;
 
+/** The longest the session waits for the first diagnosis before loading Ink anyway. */
+const INK_DEFER_MS = 400;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** The sandbox shown to someone with nothing of their own to diagnose. */
 export const DEMO_SCENARIO = 'no-masquerade';
 
@@ -123,9 +128,9 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [[{ render }, { createElement }, { Chooser }], mine] = await Promise.all([loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/Chooser.js')])), userNamespaces()]);
+    const [{ mountChooser }, mine] = await Promise.all([loadUi(() => import('../ui/mount.js')), userNamespaces()]);
     let choice: import('../ui/Chooser.js').Choice = null;
-    const chooser = render(createElement(Chooser, { namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) }));
+    const chooser = mountChooser({ namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) });
     await chooser.waitUntilExit();
     const picked = choice as import('../ui/Chooser.js').Choice;
     if (!picked) return EXIT.healthy;
@@ -149,17 +154,22 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
     // Until Ink draws, the plain frame shows each verdict as it comes in.
     let inkDraws = false;
     const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
-    actions.prefetch((live) => {
+    const diagnosed = actions.prefetch((live) => {
       if (!inkDraws) frame(live.steps);
     });
     if (!opts.ns) frame();
     // Tests only: keep the first frame up a while, so a test can type at it deterministically.
     const holdFrameMs = Number(process.env.NETDOCTOR_TEST_HOLD_FRAME_MS) || 0;
     if (holdFrameMs > 0) await new Promise((r) => setTimeout(r, Math.min(holdFrameMs, 10_000)));
-    const [{ render }, { createElement }, { App }] = await loadUi(() => Promise.all([import('ink'), import('react'), import('../ui/App.js')]));
+    // Ink and React take hundreds of ms of CPU to load, and loading holds up the event loop:
+    // the diagnosis's own callbacks (and so the plain frame's verdicts) would wait behind it.
+    // So Ink loads once the diagnosis has its result, or after INK_DEFER_MS (a slow probe),
+    // whichever comes first. Keys typed meanwhile are held for Ink (holdKeys).
+    await Promise.race([diagnosed, sleep(INK_DEFER_MS)]);
+    const { mountApp } = await loadUi(() => import('../ui/mount.js'));
     inkDraws = true;
     process.stdout.write(CLEAR);
-    const app = render(createElement(App, { actions, target, theme }), { exitOnCtrlC: false });
+    const app = mountApp({ actions, target, theme });
     await app.waitUntilExit();
     // A fix run interrupted by quitting rolls back before the session ends.
     await actions.shutdown();

@@ -4,18 +4,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import { processAlive, run, startDaemon } from '../system/run.js';
 import { RESOLVER_IP, TARGET_IP } from './topology.js';
 
-export /** The compiled script next to this module, or in dist/ when this module runs from src/ (tests). */
-function compiled(dir: string, file: string): string {
-  const here = fileURLToPath(new URL(`./${file}`, import.meta.url));
-  return existsSync(here) ? here : fileURLToPath(new URL(`../../dist/${dir}/${file}`, import.meta.url));
-}
-
 const NETNS_ETC = '/etc/netns';
-const RESPONDER = compiled('lab', 'dns-responder.js');
+const RESPONDER = distFile('lab/dns-responder.js');
 const RESPONDER_NAME = 'dns-responder.js';
 
 export function resolvMarker(prefix: string): string {

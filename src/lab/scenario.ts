@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../dist-path.js';
 import { UsageError, quoteForMessage } from '../validate.js';
 import { BUILD_STEP_IDS, RESOLVER_IP, isBuildStepId, selectSteps, unknownPlaceholders, type BuildStepId, type ExtraCommand, type ExtraPlace } from './topology.js';
 
@@ -60,7 +60,7 @@ export interface Scenario {
 }
 
 /** scenarios/ at the package root (same depth from src/lab and dist/lab). */
-export const SCENARIO_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+export const SCENARIO_DIR = packageFile('scenarios/');
 
 export class ScenarioError extends UsageError {
   override name = 'ScenarioError';

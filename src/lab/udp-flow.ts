@@ -2,7 +2,7 @@
 // internet namespace and a sender in the container that never stops, like a DNS or VPN client.
 // Started before the scenario's own commands, so a MASQUERADE added by them comes too late for
 // the flow's conntrack entry. The lab records the pids and `lab down` stops them.
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import { spawnBackground, type BackgroundProcess } from '../system/run.js';
 import { readConntrack } from '../system/snapshot.js';
 import type { LabConfig } from './topology.js';
@@ -10,7 +10,7 @@ import type { LabConfig } from './topology.js';
 export const UDP_FLOW_PORT = 5300;
 export const UDP_FLOW_SPORT = 40053;
 
-const WORKER = fileURLToPath(new URL('./udp-flow-worker.js', import.meta.url));
+const WORKER = distFile('lab/udp-flow-worker.js');
 
 export interface LabProcess extends BackgroundProcess {
   role: string;

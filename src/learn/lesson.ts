@@ -149,7 +149,7 @@ export const LESSON: readonly LessonStep[] = [
     failure: {
       expect: 'connect: Network is unreachable',
       why: `ns0 has no route to ${TARGET_IP}: the kernel refuses to send the packet at all.`,
-      capture: false,
+      capture: true,
     },
   },
   {

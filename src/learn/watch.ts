@@ -1,7 +1,7 @@
 // Starts the watcher (worker.ts) inside a lab world and hands its messages on. The worker dies
 // with netdoctor (setpriv --pdeathsig) and when its stdin closes.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import { worldArgv, worldPaths } from '../lab/world-plan.js';
 import { spawnLines, type LineProcess } from '../system/run.js';
 import type { WatchMessage } from './types.js';
@@ -15,7 +15,7 @@ export interface Watch {
 }
 
 function workerArgv(once: boolean): string[] {
-  const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const worker = distFile('learn/worker.js');
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
   const node = [process.execPath, worker, ...(once ? ['--once'] : [])];
   return setpriv ? [setpriv, '--pdeathsig', 'KILL', ...node] : node;

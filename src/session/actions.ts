@@ -39,15 +39,18 @@ export interface RealSessionActions extends SessionActions {
   last(): Diagnosed | null;
   /**
    * Start the first diagnosis now, while the UI is still loading; the first diagnose() joins it.
-   * `onUpdate` hears its progress until then (the pre-Ink frame).
+   * `onUpdate` hears its progress until then (the pre-Ink frame). Settles (never rejects)
+   * once that diagnosis has its result, or failed.
    */
-  prefetch(onUpdate?: (live: LiveReport) => void): void;
+  prefetch(onUpdate?: (live: LiveReport) => void): Promise<void>;
   /**
    * On quit: stop a fix run at its next command and wait for it to roll back (and for an undo
    * to finish), so leaving the session never leaves the host half-fixed.
    */
   shutdown(): Promise<void>;
 }
+
+const settled = (): void => undefined;
 
 export function createSessionActions(opts: ActionsOptions): RealSessionActions {
   let last: Diagnosed | null = null;
@@ -87,13 +90,15 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
     last: () => last,
     peek: () => early?.latest ?? null,
     prefetch(onUpdate) {
-      if (early) return;
+      if (early) return early.done.then(settled, settled);
       const e: Early = { latest: null, listener: onUpdate ?? null, done: Promise.resolve(null as unknown as Diagnosed) };
       e.done = runDiagnosisLive(opts.input, { probe: opts.probe }, (l) => {
         e.latest = l;
         e.listener?.(l);
       });
       early = e;
+      // diagnose() reports a failure; this promise only says "finished".
+      return e.done.then(settled, settled);
     },
     async diagnose(onUpdate: (live: LiveReport) => void) {
       const e = early;

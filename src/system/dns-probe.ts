@@ -1,18 +1,11 @@
 // The DNS probe: a real query from inside the namespace to each resolver it is configured with,
 // sent by a tiny worker that `ip netns exec` starts there (Node cannot enter a namespace itself).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../dist-path.js';
 import type { DnsProbeResult } from '../model/result.js';
 import type { DnsServerResult } from './dns-query-worker.js';
 import { describeFailure, run } from './run.js';
 
-/** The compiled script next to this module, or in dist/ when this module runs from src/ (tests). */
-function compiled(dir: string, file: string): string {
-  const here = fileURLToPath(new URL(`./${file}`, import.meta.url));
-  return existsSync(here) ? here : fileURLToPath(new URL(`../../dist/${dir}/${file}`, import.meta.url));
-}
-
-const WORKER = compiled('system', 'dns-query-worker.js');
+const WORKER = distFile('system/dns-query-worker.js');
 /** The name asked for: a reserved example domain every resolver can answer. */
 export const DNS_PROBE_NAME = 'example.com';
 const ANSWER_TIMEOUT_MS = 1500;

@@ -8,10 +8,11 @@ import { run } from './run.js';
  * reply, for at most 1 s (-c 1 with a -w deadline). A working path answers in milliseconds;
  * a broken one costs the full second.
  */
-export async function pingFromNamespace(ns: string, target: string, opts: { echoId?: number } = {}): Promise<PingResult> {
+export async function pingFromNamespace(ns: string, target: string, opts: { echoId?: number; single?: boolean } = {}): Promise<PingResult> {
   // echoId: the ICMP echo identifier (ping -e), so the capture can tell this ping's packets
   // from any other ping to the same target. An iputils without -e gets the plain ping.
-  const base = ['ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', '1'];
+  // single: exactly one echo request, its reply awaited 1 s: the tutorial's `ping -c 1` (learn).
+  const base = opts.single ? ['ping', '-n', '-q', '-c', '1', '-W', '1'] : ['ping', '-n', '-q', '-c', '1', '-i', '0.2', '-w', '1'];
   let r = await run(opts.echoId === undefined ? [...base, target] : [...base, '-e', String(opts.echoId), target], { ns, timeoutMs: 4000 });
   if (opts.echoId !== undefined && /invalid option|usage/i.test(r.stderr) && !/transmitted/.test(r.stdout)) {
     r = await run([...base, target], { ns, timeoutMs: 4000 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LESSON } from '../../src/learn/lesson.js';
+import { nsInode, processesIn } from '../../src/system/ns-procs.js';
 import { run } from '../../src/system/run.js';
 import { spawnLines } from '../../src/system/run.js';
 import { CLI, integrationSkipReason, uniquePrefix, type CliResult } from './helpers.js';
@@ -59,12 +60,23 @@ describe.skipIf(skip !== null)('netdoctor learn (real lab world)', () => {
       let at = await l.waitFor(/^STEP 1\/15 netns:/, 0, 30_000);
       for (const [i, step] of LESSON.entries()) {
         const n = `${i + 1}/15`;
-        if (step.id === 'default-route') at = await l.waitFor(/^TRY .* -> {2}connect: Network is unreachable/, at);
-        if (step.id === 'masquerade') at = await l.waitFor(/^TRY .* -> {2}.*100% packet loss/, at);
+        if (step.id === 'default-route') {
+          at = await l.waitFor(/^TRY .* -> {2}connect: Network is unreachable/, at);
+          // The live capture of that ping: nothing reached the bridge.
+          await l.waitFor(/^ {4}br0 \(bridge\): 0 echo requests from ns0$/, at);
+        }
+        if (step.id === 'masquerade') {
+          at = await l.waitFor(/^TRY .* -> {2}.*100% packet loss/, at);
+          // The private source leaves the uplink untranslated, and nothing comes back.
+          await l.waitFor(/^ {4}br0 \(bridge\): 1 echo request from 192\.168\.0\.2$/, at);
+          await l.waitFor(/^ {4}eth0 \(uplink\): 1 echo request leaves from 192\.168\.0\.2 \(private, untranslated\), 0 replies$/, at);
+        }
         const r = await labExec(prefix, step.command);
         expect({ step: step.id, code: r.code }).toEqual({ step: step.id, code: 0 });
         at = await l.waitFor(new RegExp(`^TICK ${n} ${step.id}: `), at);
       }
+      // The last ping got through: the capture shows it leaving translated, the reply back.
+      await l.waitFor(/^ {4}eth0 \(uplink\): 1 echo request leaves as 203\.0\.113\.2 \(eth0's own address\), 1 reply$/, at);
       await l.waitFor(/^DONE 15\/15/, at);
       expect(await l.proc.exited).toEqual({ exitCode: 0, signal: null });
       const ticks = l.lines.filter((x) => x.startsWith('TICK '));
@@ -93,6 +105,71 @@ describe.skipIf(skip !== null)('netdoctor learn (real lab world)', () => {
     // No watcher left behind.
     const ps = await run(['ps', '-eo', 'args']);
     expect(ps.stdout).not.toContain(`learn --up --prefix ${prefix}`);
+  });
+
+  it('the failure moments, captured live on br0 and eth0 (learn --json): unreachable, untranslated, translated; without pcap, counters and why; no worker left', async () => {
+    const prefix = uniquePrefix();
+    type Hop = { interface: string; requests: number; replies: number; sources: string[] };
+    type Doc = { current: string; ping: { error: string | null; received: number; path: { source: string; bridge: Hop; uplink: Hop; verdict: string | null; captureUnavailable: { reason: string } | null } } };
+    const observe = async (env: Record<string, string> = {}): Promise<Doc> => {
+      const r = await run(['node', CLI, 'learn', '--prefix', prefix, '--json'], { timeoutMs: 60_000, env: { NETDOCTOR_LEARN_DIR: learnDir, ...env } });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Doc;
+    };
+    /** Processes left in the world (its host network or mount namespace): a capture worker would be one. */
+    const leftInWorld = () => {
+      const dir = `/run/netdoctor/worlds/${prefix}`;
+      const mnt = nsInode(`${dir}/mnt`);
+      const net = nsInode(`${dir}/host`);
+      expect(mnt !== null && net !== null, 'the world is pinned').toBe(true);
+      return processesIn({ mnt: [mnt!], net: [net!] }).map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        } catch {
+          return String(pid);
+        }
+      });
+    };
+    try {
+      expect((await learn(['--up', '--prefix', prefix, '--json'])).code).toBe(0);
+      const upTo = (id: string) => LESSON.slice(0, LESSON.findIndex((s) => s.id === id));
+      for (const step of upTo('default-route')) expect((await labExec(prefix, step.command)).code).toBe(0);
+
+      // "Network is unreachable": the kernel refused to send it; nothing on br0 or eth0.
+      const unreachable = await observe();
+      expect(unreachable.current).toBe('default-route');
+      expect(unreachable.ping.error).toBe('connect: Network is unreachable');
+      expect(unreachable.ping.path).toMatchObject({ source: 'capture', verdict: 'never-reaches-bridge', bridge: { interface: 'br0', requests: 0 }, uplink: { interface: 'eth0', requests: 0 } });
+      expect(leftInWorld()).toEqual([]);
+
+      for (const step of LESSON.filter((s) => s.id === 'default-route' || s.id === 'ip-forward')) expect((await labExec(prefix, step.command)).code).toBe(0);
+      // Forwarded, but untranslated: the private source on the uplink, no reply.
+      const before = await observe();
+      expect(before.current).toBe('masquerade');
+      expect(before.ping.received).toBe(0);
+      expect(before.ping.path).toMatchObject({ source: 'capture', verdict: 'leaves-untranslated', captureUnavailable: null });
+      expect(before.ping.path.bridge).toMatchObject({ requests: 1, sources: ['192.168.0.2'] });
+      expect(before.ping.path.uplink).toMatchObject({ interface: 'eth0', requests: 1, replies: 0, sources: ['192.168.0.2'] });
+      expect(leftInWorld()).toEqual([]);
+
+      // Without the pcap addon: counters, with the reason; still no process left.
+      const counters = await observe({ NETDOCTOR_PCAP_MODULE: '/nonexistent/pcap-addon' });
+      expect(counters.ping.path).toMatchObject({ source: 'counters', verdict: null, uplink: { sources: [] } });
+      expect(counters.ping.path.captureUnavailable?.reason).toMatch(/pcap addon cannot be loaded/);
+      expect(leftInWorld()).toEqual([]);
+
+      // MASQUERADE: the source leaves as the uplink's own address, and the reply comes back.
+      expect((await labExec(prefix, LESSON.find((s) => s.id === 'masquerade')!.command)).code).toBe(0);
+      const after = await observe();
+      expect(after.ping.received).toBe(1);
+      expect(after.ping.path).toMatchObject({ source: 'capture', verdict: 'ok' });
+      expect(after.ping.path.uplink).toMatchObject({ requests: 1, replies: 1, sources: ['203.0.113.2'] });
+      expect(after.ping.path.bridge).toMatchObject({ replies: 1, sources: ['192.168.0.2'] });
+      expect(leftInWorld()).toEqual([]);
+    } finally {
+      await worldDown(prefix);
+    }
+    expect(worldMounts(prefix)).toEqual([]);
   });
 
   it('progress is saved and resumed in a fresh world; --reset starts over', async () => {

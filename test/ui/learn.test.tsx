@@ -44,11 +44,23 @@ describe('learn screen', () => {
     expect(f).toContain('connect: Network is unreachable');
   });
 
-  it('before NAT: 100% loss and what crossed the bridge and the uplink', () => {
+  it('before the default route: the live capture saw nothing on br0', () => {
+    const f = render(<LearnScreen view={viewAt(['no-default-route'])} />).lastFrame()!;
+    expect(f).toContain('live capture of this ping on br0 and eth0');
+    expect(f).toContain('br0 (bridge): 0 echo requests from ns0');
+  });
+
+  it('before NAT: 100% loss, and the live capture shows the private source leaving eth0 untranslated', () => {
     const f = render(<LearnScreen view={viewAt(['no-masquerade'])} />).lastFrame()!;
     expect(f).toContain('100% packet loss');
-    expect(f).toContain('br0 (bridge)');
-    expect(f).toContain('eth0 (uplink)');
+    expect(f).toContain('br0 (bridge): 1 echo request from 192.168.0.2');
+    expect(f).toMatch(/eth0 \(uplink\): 1 echo request leaves from 192\.168\.0\.2 \(private,\s+untranslated\), 0 replies/);
+  });
+
+  it('without pcap: the counters, and the reason on screen', () => {
+    const f = render(<LearnScreen view={viewAt(['no-masquerade-counters'])} />).lastFrame()!;
+    expect(f).toContain('packet counters');
+    expect(f).toMatch(/no live capture: the pcap addon cannot be\s+loaded/);
   });
 
   it('out of order: the first missing step stays current and the done ones ahead are named', () => {
@@ -72,5 +84,8 @@ describe('learn screen', () => {
     const f = render(<LearnScreen view={viewAt(['empty', 'complete'])} />).lastFrame()!;
     expect(f).toContain('15/15 done');
     expect(f).toContain('Every step holds');
+    // The captured round trip: MASQUERADE's rewrite seen on eth0.
+    expect(f).toMatch(/eth0 \(uplink\): 1 echo request leaves as 203\.0\.113\.2/);
+    expect(f).toContain('1 reply back');
   });
 });

@@ -8,7 +8,7 @@
 //   startCapture(hostNs) ...     two phases, so the worker's start-up overlaps other work:
 //                                configure(target) once the interfaces are known, stop() after
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { distFile } from '../../dist-path.js';
 import type { CapturedPacket, CaptureOutcome } from '../../model/capture.js';
 
 export type { CaptureOutcome };
@@ -55,9 +55,7 @@ const READY_TIMEOUT_MS = 5000;
 const STOP_GRACE_MS = 1000;
 
 function workerPath(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  // Imported from src/ (tests run the TypeScript directly): use the built worker.
-  return existsSync(here) ? here : here.replace(/\/src\/system\/capture\/worker\.js$/, '/dist/system/capture/worker.js');
+  return distFile('system/capture/worker.js');
 }
 
 function setprivPath(): string | null {

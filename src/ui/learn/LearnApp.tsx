@@ -1,5 +1,6 @@
 // The learn screen: finished steps scroll up in <Static>, the current step below with what to
-// do, why and the command, the tutorial's failure moment when the world shows it, and what just
+// do, why and the command, the tutorial's failure moment when the world shows it (with the live
+// capture of the ping on br0 and eth0), the captured round trip once done, and what just
 // changed. Renders a LearnView; all logic is in src/learn/session.ts.
 import { Box, Static, Text, useApp, useInput } from 'ink';
 import { shellQuote, escapeControl } from '../../report/escape.js';
@@ -66,7 +67,8 @@ export function FailureMoment({ view }: { view: LearnView }) {
         That is the tutorial&apos;s &quot;{step.failure.expect}&quot;: {step.failure.why}
       </Text>
       {step.failure.capture
-        ? pathLines(p.path).map((l, i) => (
+        ? // Ink wraps to the terminal: one line per sentence.
+          pathLines(p.path, p.ping.target, Infinity).map((l, i) => (
             <Text key={i} color="cyan">
               {l}
             </Text>
@@ -79,10 +81,24 @@ export function FailureMoment({ view }: { view: LearnView }) {
 export function CurrentStep({ view }: { view: LearnView }) {
   if (!view.ready) return <Text dimColor>Looking at lab world &quot;{view.prefix}&quot;...</Text>;
   if (!view.current) {
+    const p = view.ping;
+    // The round trip the capture watched: MASQUERADE's rewrite, seen on eth0.
+    const trip = p?.fresh && p.ping.received > 0 ? pathLines(p.path, p.ping.target, Infinity) : [];
     return (
-      <Text color="green" bold>
-        Every step holds. Press q to quit; remove the world with: netdoctor lab down
-      </Text>
+      <Box flexDirection="column">
+        <Text color="green" bold>
+          Every step holds. Press q to quit; remove the world with: netdoctor lab down
+        </Text>
+        {trip.length ? (
+          <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1} marginTop={1}>
+            {trip.map((l, i) => (
+              <Text key={i} color="cyan">
+                {l}
+              </Text>
+            ))}
+          </Box>
+        ) : null}
+      </Box>
     );
   }
   const step = lessonStep(view.current);

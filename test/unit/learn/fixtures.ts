@@ -11,7 +11,7 @@ export interface Observation {
   path: PathEvidence | null;
 }
 
-export type Stage = 'empty' | 'out-of-order' | 'veth-not-moved' | 'no-default-route' | 'no-forward' | 'no-masquerade' | 'complete';
+export type Stage = 'empty' | 'out-of-order' | 'veth-not-moved' | 'no-default-route' | 'no-forward' | 'no-masquerade' | 'no-masquerade-counters' | 'complete';
 
 export function observation(stage: Stage): Observation {
   return JSON.parse(readFileSync(new URL(`../../fixtures/learn/${stage}.json`, import.meta.url), 'utf8')) as Observation;
