@@ -34,7 +34,9 @@ Follow the classic container-networking tutorial by doing it, in a lab world whe
 work verbatim and nothing touches this machine. netdoctor shows one step at a time (what to do,
 why, the command), watches the world and ticks each step the moment it holds, showing what
 changed. Type the commands in \`netdoctor lab shell\` in another terminal, or press Enter and
-netdoctor runs the step for you. ${TUTORIAL_ADDRESSES.target} stands in for 8.8.8.8.
+netdoctor runs the step for you. ${TUTORIAL_ADDRESSES.target} stands in for 8.8.8.8. At the tutorial's
+failure moments it pings and shows that ping captured live on br0 and eth0: where it stopped,
+and the source it left with (private before MASQUERADE, eth0's own address after).
 
 Options:
   --up                 build the lab world first if it is not up (a fresh world replays the

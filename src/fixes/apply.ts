@@ -15,6 +15,7 @@ import { acquireLock, newRunId, saveRun, writeFileAtomic, type CommandEntry, typ
 import { nextFix } from './plan-order.js';
 import { DROP_IN_CONTENT, DROP_IN_NAME, forwardingOverrides, readSysctlFiles, sysctlDir } from './persist.js';
 import { revertRun, sameIdentity, type RevertEvent } from './revert.js';
+import { testPauseBeforeGuard } from './test-pause.js';
 
 export type FixEvent =
   | { type: 'propose'; step: StepResult; plan: FixPlan }
@@ -65,7 +66,7 @@ export interface ApplyOptions {
   stateDir: string;
   /** Keep ip_forward on across reboots (a drop-in under /etc/sysctl.d). */
   persist?: boolean;
-  /** NETDOCTOR_TEST_FAIL_AFTER, NETDOCTOR_SYSCTL_DIR. */
+  /** NETDOCTOR_TEST_FAIL_AFTER, NETDOCTOR_TEST_PAUSE_BEFORE_GUARD, NETDOCTOR_SYSCTL_DIR. */
   env?: NodeJS.ProcessEnv;
   /** Safety bound on the number of fixes in one run. */
   maxFixes?: number;
@@ -213,6 +214,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
         continue;
       }
       if (opts.signal?.aborted) throw new Interrupted('interrupted');
+      if (commandsRun === 0) await testPauseBeforeGuard(env);
       await guard();
       const done = { step: next.step.id, title: next.plan.title, commands: [] as string[][], existing: [] as string[][] };
       for (const action of planActions(next.step.id, next.plan)) {

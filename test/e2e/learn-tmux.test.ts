@@ -1,9 +1,11 @@
 // The real `netdoctor learn` screen in a real terminal (tmux): it shows step 1, Enter runs it
-// and it ticks, a command typed elsewhere (lab exec) ticks too, q quits, and nothing is left.
+// and it ticks, a command typed elsewhere (lab exec) ticks too, the 100%-loss moment before NAT
+// shows the live capture (the private source on the uplink), q quits, and nothing is left.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LESSON } from '../../src/learn/lesson.js';
 import { run } from '../../src/system/run.js';
 import { CLI, integrationSkipReason, uniquePrefix } from '../integration/helpers.js';
 import { labExec, worldDown, worldMounts } from '../integration/world-helpers.js';
@@ -30,7 +32,7 @@ async function waitForScreen(session: string, re: RegExp, timeoutMs = 20_000): P
 }
 
 describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
-  it('step 1 on screen; Enter runs it and it ticks; a command typed elsewhere ticks; q quits cleanly', async () => {
+  it('step 1 on screen; Enter runs it and it ticks; a command typed elsewhere ticks; the capture before NAT; q quits cleanly', async () => {
     if (!(await hasTmux())) throw new Error('tmux is not installed (scripts/setup.sh installs it)');
     const prefix = uniquePrefix();
     const session = `${prefix}-tty`;
@@ -58,6 +60,16 @@ describe.skipIf(skip !== null)('learn in a real terminal (tmux)', () => {
       const ticked = await waitForScreen(session, /✓ 2\/15 Create a bridge on the host/);
       expect(ticked).toContain('+ link br0 (bridge, down)');
       expect(ticked).toContain('2/15 done');
+
+      // On to the tutorial's 100%-loss moment before NAT: the rest of the steps up to ip_forward,
+      // typed in the lab; the screen shows the live capture of netdoctor's ping, with the
+      // private source leaving the uplink untranslated.
+      const rest = LESSON.slice(2, LESSON.findIndex((s) => s.id === 'masquerade'));
+      for (const step of rest) expect((await labExec(prefix, step.command)).code).toBe(0);
+      const moment = await waitForScreen(session, /eth0 \(uplink\): 1 echo request leaves from 192\.168\.0\.2 \(private, untranslated\), 0 replies/, 30_000);
+      expect(moment).toContain('Step 14/15: Masquerade the containers');
+      expect(moment).toContain('100% packet loss');
+      expect(moment).toContain('br0 (bridge): 1 echo request from 192.168.0.2');
 
       await run(['tmux', 'send-keys', '-t', session, 'q']);
       const deadline = Date.now() + 10_000;

@@ -3,7 +3,7 @@
 // readable and `undo` restores the lab exactly; no command keeps running behind its back).
 // Slow tools come from NETDOCTOR_PATH: a directory of symlinks where one tool first sleeps.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -63,19 +63,19 @@ describe.skipIf(skip !== null).concurrent('faults around a fix', () => {
   it('the namespace is deleted and recreated between diagnosis and fix: refused (exit 2), nothing applied', { timeout: 120_000 }, async ({ expect }) => {
     const opts = randomLabOptions();
     const stateDir = tempStateDir();
-    const m = marker();
-    const tools = await slowTools('ping', m); // the ping runs alongside the reads and holds the fix back
+    // The run holds after its diagnosis, just before the identity guard, until the test says go.
+    const pause = join(stateDir, 'pause');
     try {
       const lab = await labUp('ns-link-down', opts);
       const ns = lab.names.containerNs;
       const { done } = startCli(['check', '--ns', ns, '--host-ns', lab.names.hostNs, '--target', TARGET, '--fix', '--yes'], {
         NETDOCTOR_STATE_DIR: stateDir,
-        NETDOCTOR_PATH: tools,
+        NETDOCTOR_TEST_PAUSE_BEFORE_GUARD: pause,
       });
-      expect(await waitFor(() => running(m), 20_000), 'the probe started').toBe(true);
-      await new Promise((r) => setTimeout(r, 2000)); // the reads are done; the ping still sleeps
+      expect(await waitFor(async () => existsSync(`${pause}.paused`), 60_000), 'the run reached its first fix').toBe(true);
       expect((await run(['ip', 'netns', 'del', ns])).exitCode).toBe(0);
       expect((await run(['ip', 'netns', 'add', ns])).exitCode).toBe(0);
+      writeFileSync(`${pause}.go`, '');
       const r = await done;
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stdout + r.stderr).toMatch(/not the one diagnosed/);
@@ -86,7 +86,6 @@ describe.skipIf(skip !== null).concurrent('faults around a fix', () => {
     } finally {
       await labDown(opts.prefix, ['--ns', opts.ns]);
       rmSync(stateDir, { recursive: true, force: true });
-      rmSync(tools, { recursive: true, force: true });
     }
   });
 

@@ -50,6 +50,22 @@ export function EventLine({ ev }: { ev: LearnEvent }) {
   );
 }
 
+/** The capture's lines (render-text's pathLines, unwrapped): Ink wraps them, keeping each line's indent. */
+function PathLines({ lines }: { lines: string[] }) {
+  return (
+    <>
+      {lines.map((l, i) => {
+        const indent = /^ */.exec(l)![0].length;
+        return (
+          <Box key={i} paddingLeft={indent}>
+            <Text color="cyan">{l.slice(indent)}</Text>
+          </Box>
+        );
+      })}
+    </>
+  );
+}
+
 export function FailureMoment({ view }: { view: LearnView }) {
   if (!view.current) return null;
   const step = lessonStep(view.current);
@@ -66,14 +82,7 @@ export function FailureMoment({ view }: { view: LearnView }) {
       <Text>
         That is the tutorial&apos;s &quot;{step.failure.expect}&quot;: {step.failure.why}
       </Text>
-      {step.failure.capture
-        ? // Ink wraps to the terminal: one line per sentence.
-          pathLines(p.path, p.ping.target, Infinity).map((l, i) => (
-            <Text key={i} color="cyan">
-              {l}
-            </Text>
-          ))
-        : null}
+      {step.failure.capture ? <PathLines lines={pathLines(p.path, p.ping.target, Infinity)} /> : null}
     </Box>
   );
 }
@@ -91,11 +100,7 @@ export function CurrentStep({ view }: { view: LearnView }) {
         </Text>
         {trip.length ? (
           <Box flexDirection="column" borderStyle="round" borderColor="green" paddingX={1} marginTop={1}>
-            {trip.map((l, i) => (
-              <Text key={i} color="cyan">
-                {l}
-              </Text>
-            ))}
+            <PathLines lines={trip} />
           </Box>
         ) : null}
       </Box>
