@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Argument dispatch only. Commands are imported lazily so `check --json` never loads Ink/React.
-import { EXIT, CannotInspectError } from './exit-codes.js';
+import { loadCheck } from './check-loader.js';
+import { EXIT } from './exit-codes.js';
+import { exitForError } from './main-errors.js';
 import { UsageError } from './validate.js';
 
 const HELP = `netdoctor: find out why a network namespace cannot reach the internet, and fix it
@@ -49,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${(await import('./version.js')).VERSION}\n`);
       return EXIT.healthy;
     case 'check':
-      return (await import('./commands/check.js')).checkCommand(rest);
+      return (await loadCheck()).runCheck(rest);
     case 'undo':
       return (await import('./commands/undo.js')).undoCommand(rest);
     case 'confirm':
@@ -74,15 +76,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      process.stderr.write(`netdoctor: ${err.message}\n`);
-      process.exitCode = EXIT.usage;
-    } else if (err instanceof CannotInspectError) {
-      process.stderr.write(`netdoctor: ${err.message}\n  ${err.remedy}\n`);
-      process.exitCode = EXIT.cannotInspect;
-    } else {
-      process.stderr.write(`netdoctor: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-      process.exitCode = EXIT.cannotInspect; // no verdict: scripts must not read a crash as healthy or faulty
-    }
+    process.exitCode = exitForError(err);
   },
 );

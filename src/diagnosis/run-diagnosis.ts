@@ -42,13 +42,13 @@ export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions)
   }
   // rp_filter drops show only in a counter: read it before the first echo request can leave.
   const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
-  // The ping takes longest (up to ~1.2 s when nothing answers): start it first.
-  const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  // The DNS probe asks the resolvers the namespace is configured with, as its programs would.
+  // The DNS probe asks the resolvers the namespace is configured with, as its programs would;
+  // its worker is a Node process, the slowest to start, so it goes first, then the ping.
   const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
-  const [snapshot, ping, dns] = await Promise.all([opts.snapshot ?? takeSnapshot(input), pingP, dnsP]);
+  const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  const [snapshot, ping] = await Promise.all([opts.snapshot ?? takeSnapshot(input), pingP]);
   await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
-  return judge(snapshot, ping, null, dns, opts.probe);
+  return judge(snapshot, ping, null, dnsP, opts.probe);
 }
 
 /** Did rp_filter drop anything while the probe ran? (The counter is per namespace.) */
@@ -60,14 +60,15 @@ async function judge(
   snapshot: NetSnapshot,
   ping: PingResult | null,
   capture: ((passive: Report) => CaptureReport) | null,
-  dnsRaw: DnsProbeResult | null,
+  dnsP: Promise<DnsProbeResult | null>,
   probe: boolean,
 ): Promise<Diagnosed> {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
+  // The MTU probe needs only the ping: it runs while the DNS query may still wait for answers.
+  const [mtu, dnsRaw] = await Promise.all([probe ? probeMtu(snapshot, judgedPing) : null, dnsP]);
   const dns = snapshot.container ? dnsRaw : null;
-  const mtu = probe ? await probeMtu(snapshot, judgedPing) : null;
   const report = diagnose(snapshot, judgedPing, dns, mtu);
   if (capture) report.probes.capture = capture(report);
   return { snapshot, ping: judgedPing, dns, mtu, report };
@@ -81,9 +82,10 @@ async function probeMtu(snapshot: NetSnapshot, ping: PingResult | null): Promise
   return mtuProbeFromNamespace(snapshot.input.ns, snapshot.input.target, veth.mtu);
 }
 
+/** Starts at once (no await before the spawn): the worker is a Node process, the slowest probe. */
 async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
-  if (!(await namespaceIdentity(input.ns))) return null;
-  const conf = await namespaceResolvConf(input.ns, input.hostNs);
+  if (!namespaceIdentity(input.ns)) return null;
+  const conf = namespaceResolvConf(input.ns, input.hostNs);
   if (!conf || !conf.nameservers.length) return null;
   return dnsProbeFromNamespace(input.ns, conf.nameservers);
 }
@@ -115,7 +117,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
           : null;
     if (missing || !where.nsAddress) {
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
-      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), await dnsP, true);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), dnsP, true);
     }
     const nsAddress = where.nsAddress;
     // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
@@ -140,7 +142,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
         ready.ok
           ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
           : unavailable(ready.reason, ready.remedy, outcome.durationMs),
-      await dnsP,
+      dnsP,
       true,
     );
   } finally {
@@ -168,7 +170,10 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   let dns: DnsProbeResult | null = null;
   const emit = () => onUpdate(judgeLive(partial, ping, arrived, dns));
   emit();
-  const probes = opts.probe ? Promise.all([pingFromNamespace(input.ns, input.target), probeDns(input)]) : Promise.resolve([null, null] as const);
+  // The DNS worker first: a Node process, the slowest probe to start.
+  const dnsOnly = opts.probe ? probeDns(input) : null;
+  const pingOnly = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  const probes = Promise.all([pingOnly, dnsOnly]);
   const pingP = probes.then(([p, d]) => {
     ping = p;
     dns = d;
@@ -188,10 +193,12 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   partial = snapshot;
   arrived.add('rules');
   if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
-  const p = await pingP;
-  const judgedPing = snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` };
+  // The MTU probe needs only the ping (not the DNS query, which may wait for its answers).
+  const judge = (p: PingResult | null) => (snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` });
+  const mtuP = opts.probe ? pingOnly.then((p) => probeMtu(snapshot, judge(p))) : null;
+  const judgedPing = judge(await pingP);
   const judgedDns = snapshot.container ? dns : null;
-  const mtu = opts.probe ? await probeMtu(snapshot, judgedPing) : null;
+  const mtu = await mtuP;
   const report = diagnose(snapshot, judgedPing, judgedDns, mtu);
   onUpdate({ steps: report.steps, report });
   return { snapshot, ping: judgedPing, dns: judgedDns, mtu, report };

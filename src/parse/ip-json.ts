@@ -52,13 +52,16 @@ export function parseLinks(text: string): LinkFact[] {
   });
 }
 
-/** `ip -j -4 neigh show [dev D]`: IPv4 neighbours (FAILED ones included: the caller decides). */
-export function parseNeighbours(text: string): NeighbourFact[] {
+/**
+ * `ip -j -4 neigh show [dev D]`: IPv4 neighbours (FAILED ones included: the caller decides).
+ * Asked with `dev D`, ip leaves the device out of each entry: `dev` says which it was.
+ */
+export function parseNeighbours(text: string, dev?: string): NeighbourFact[] {
   return arrayOf(text, 'ip -j neigh show').flatMap((n) => {
     const ip = str(n.dst);
     if (!ip || !/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return [];
     const state = Array.isArray(n.state) ? n.state.filter((x): x is string => typeof x === 'string') : [];
-    return [{ ip, dev: str(n.dev) ?? '?', lladdr: str(n.lladdr) ?? null, state }];
+    return [{ ip, dev: str(n.dev) ?? dev ?? '?', lladdr: str(n.lladdr) ?? null, state }];
   });
 }
 

@@ -4,9 +4,7 @@
 // This is the only session module that reaches the system; the UI gets it as a prop.
 import type { Diagnosed } from '../diagnosis/run-diagnosis.js';
 import { runDiagnosisLive } from '../diagnosis/run-diagnosis.js';
-import { applyFixes } from '../fixes/apply.js';
 import { stateDirFrom } from '../fixes/journal.js';
-import { undoLastRun } from '../fixes/revert.js';
 import type { SnapshotInput } from '../system/snapshot.js';
 import { captureDisabled, sessionCapture } from './capture.js';
 import { confirmAll, confirmChosen, fixableSteps, fixEventToLog, fixOutcome, undoOffer, undoOutcome, UNDO_QUESTION, type StepConfirm } from './fix-wiring.js';
@@ -68,8 +66,10 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
   async function applyWith(confirm: StepConfirm, asked: (id: string) => boolean, onEvent: (e: ActionEvent) => void): Promise<ActionOutcome> {
     if (!last) return { changed: false, message: 'wait: the check has not finished' };
     const stateDir = stateDirFrom(env);
+    const diagnosed = last;
+    // The engine loads on the first f or a: the session's first frame does not wait for it.
     const result = await track(
-      applyFixes(last, {
+      import('../fixes/apply.js').then(({ applyFixes }) => applyFixes(diagnosed, {
         confirm,
         onEvent: (e) => fixEventToLog(e, asked).forEach(onEvent),
         // The session re-checks live (with the ping) right after: no need to ping twice.
@@ -78,7 +78,7 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
         persist: false,
         env,
         signal: abort.signal,
-      }),
+      })),
     );
     if (result.runId && result.applied.length && (result.outcome === 'healthy' || result.outcome === 'broken')) {
       onEvent({ level: 'info', text: `journaled as run ${result.runId} in ${stateDir}: u here or \`netdoctor undo\` reverts it` });
@@ -122,11 +122,13 @@ export function createSessionActions(opts: ActionsOptions): RealSessionActions {
     },
     async undo(confirm: Confirm, onEvent) {
       const result = await track(
-        undoLastRun({
-          stateDir: stateDirFrom(env),
-          confirm: (run, lines) => confirm([undoOffer(run, lines)], UNDO_QUESTION),
-          onEvent: (e) => fixEventToLog(e, () => true).forEach(onEvent),
-        }),
+        import('../fixes/revert.js').then(({ undoLastRun }) =>
+          undoLastRun({
+            stateDir: stateDirFrom(env),
+            confirm: (run, lines) => confirm([undoOffer(run, lines)], UNDO_QUESTION),
+            onEvent: (e) => fixEventToLog(e, () => true).forEach(onEvent),
+          }),
+        ),
       );
       return undoOutcome(result);
     },

@@ -13,7 +13,7 @@ export function requireRoot(what: string): void {
 }
 
 export async function requireHostNs(hostNs: string | null): Promise<void> {
-  if (hostNs && !(await namespaceIdentity(hostNs))) {
+  if (hostNs && !namespaceIdentity(hostNs)) {
     throw new UsageError(`--host-ns ${JSON.stringify(hostNs)}: no such namespace (see \`ip netns list\`)`);
   }
 }

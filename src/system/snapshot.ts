@@ -1,9 +1,12 @@
 // Gather every fact the checks judge, once, in parallel where the facts are independent.
 // Reading only: nothing here changes the system.
-import { readdir, readFile, stat } from 'node:fs/promises';
-import type { ConntrackFacts, ContainerFacts, HostFacts, NeighbourFact, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
-import { parseNeighbours, parseRouteGet, parseSysctl } from '../parse/ip-json.js';
-import { ipFactsBatch, parseIpFactsBatch, type IpBatchFacts, type SideOutput } from '../parse/ip-batch.js';
+// Small local files (/run/netns, resolv.conf, /proc) are read synchronously: microseconds each,
+// where a promise-based read waits for a thread-pool round trip and an event-loop turn, and the
+// loop is busy starting the queries.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import type { ConntrackFacts, ContainerFacts, HostFacts, NetSnapshot, ResolvConf, RouteLookup } from '../model/snapshot.js';
+import { parseSysctl } from '../parse/ip-json.js';
+import { hostLookupsBatch, ipFactsBatch, parseHostLookups, parseIpFactsBatch, type HostLookupQueries, type HostLookups, type IpBatchFacts, type SideOutput } from '../parse/ip-batch.js';
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
@@ -29,15 +32,15 @@ function ipArgv(ns: string | null, ...args: string[]): string[] {
 
 export async function listNamespaces(): Promise<string[]> {
   try {
-    return (await readdir(NETNS_DIR)).sort();
+    return readdirSync(NETNS_DIR).sort();
   } catch {
     return [];
   }
 }
 
-export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino: number } | null> {
+export function namespaceIdentity(ns: string): { dev: number; ino: number } | null {
   try {
-    const s = await stat(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
+    const s = statSync(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
     return { dev: s.dev, ino: s.ino };
   } catch {
     return null;
@@ -48,36 +51,34 @@ export async function namespaceIdentity(ns: string): Promise<{ dev: number; ino:
  * The host side's resolv.conf: with --host-ns HOST, what `ip netns exec HOST` shows programs
  * there (/etc/netns/HOST/resolv.conf when it exists), else /etc/resolv.conf.
  */
-export async function hostResolvConf(hostNs: string | null): Promise<ResolvConf | null> {
-  return (hostNs ? await readResolvConf(`/etc/netns/${hostNs}/resolv.conf`) : null) ?? readResolvConf('/etc/resolv.conf');
+export function hostResolvConf(hostNs: string | null): ResolvConf | null {
+  return (hostNs ? readResolvConf(`/etc/netns/${hostNs}/resolv.conf`) : null) ?? readResolvConf('/etc/resolv.conf');
 }
 
 /** The namespace's resolv.conf: its own under /etc/netns, else the host side's (inherited). */
-export async function namespaceResolvConf(ns: string, hostNs: string | null): Promise<ResolvConf | null> {
-  return (await readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
+export function namespaceResolvConf(ns: string, hostNs: string | null): ResolvConf | null {
+  return (readResolvConf(`/etc/netns/${ns}/resolv.conf`)) ?? hostResolvConf(hostNs);
 }
 
-export async function readResolvConf(path: string): Promise<ResolvConf | null> {
+function readResolvConf(path: string): ResolvConf | null {
   try {
-    return { path, nameservers: parseNameservers(await readFile(path, 'utf8')) };
+    return { path, nameservers: parseNameservers(readFileSync(path, 'utf8')) };
   } catch {
     return null;
   }
 }
 
 /** Sysctls of one side: straight from /proc/sys here, through `sysctl` inside a namespace. */
-export async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
+async function readSysctls(ns: string | null, keys: string[], errors: string[]): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = Object.fromEntries(keys.map((k) => [k, null]));
   if (!ns) {
-    await Promise.all(
-      keys.map(async (k) => {
-        try {
-          out[k] = (await readFile(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8')).trim();
-        } catch {
-          /* absent on this kernel: stays null */
-        }
-      }),
-    );
+    for (const k of keys) {
+      try {
+        out[k] = readFileSync(`/proc/sys/${k.replaceAll('.', '/')}`, 'utf8').trim();
+      } catch {
+        /* absent on this kernel: stays null */
+      }
+    }
     return out;
   }
   const r = await run(['sysctl', '-e', ...keys], { ns });
@@ -86,9 +87,27 @@ export async function readSysctls(ns: string | null, keys: string[], errors: str
   return out;
 }
 
+/**
+ * Inside a namespace: the base keys and every interface's forwarding and rp_filter in ONE
+ * `sysctl` (a pattern over the net.ipv4.conf tree; only matching keys are read), before the
+ * interfaces are known. interfaceSysctls() then picks the keys it would have asked for.
+ */
+const SYSCTL_PATTERN = '^net\\.ipv4\\.(ip_forward|conf\\.[^.]+\\.(forwarding|rp_filter))$|^net\\.bridge\\.bridge-nf-call-iptables$';
+
+async function readSysctlsWithInterfaces(ns: string, errors: string[]): Promise<Record<string, string>> {
+  const r = await run(['sysctl', '-e', '-r', SYSCTL_PATTERN, 'net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv4.conf'], { ns });
+  if (r.spawnError) errors.push(describeFailure(r));
+  return parseSysctl(r.stdout);
+}
+
+/** `keys` from what was read, null where absent (as readSysctls gives them). */
+function pickSysctls(read: Record<string, string | null>, keys: readonly string[]): Record<string, string | null> {
+  return Object.fromEntries(keys.map((k) => [k, read[k] ?? null]));
+}
+
 // Per-interface sysctl names use the interface name as a path component; names with a '.'
 // cannot be spelled in dotted form, so they are only read where that is unambiguous.
-export function interfaceKeys(names: (string | null | undefined)[]): string[] {
+function interfaceKeys(names: (string | null | undefined)[]): string[] {
   return names
     .filter((n): n is string => !!n && !n.includes('.'))
     .flatMap((n) => [`net.ipv4.conf.${n}.forwarding`, `net.ipv4.conf.${n}.rp_filter`]);
@@ -98,7 +117,7 @@ export function interfaceKeys(names: (string | null | undefined)[]): string[] {
 async function readProcNet(ns: string | null, file: string): Promise<string | null> {
   if (!ns) {
     try {
-      return await readFile(`/proc/net/${file}`, 'utf8');
+      return readFileSync(`/proc/net/${file}`, 'utf8');
     } catch {
       return null;
     }
@@ -131,21 +150,16 @@ export async function readConntrackAll(ns: string | null): Promise<ConntrackFact
   return { source: null, error: r.spawnError === 'ENOENT' ? 'conntrack (conntrack-tools) is not installed and /proc/net/nf_conntrack is absent' : describeFailure(r) };
 }
 
-/** IPv4 neighbours on `dev` (null: unreadable; only the free-address picker of fixes needs them). */
-export async function readNeighbours(ns: string | null, dev: string): Promise<NeighbourFact[] | null> {
-  const r = await run(ipArgv(ns, '-j', '-4', 'neigh', 'show', 'dev', dev));
-  if (r.failed) return null;
-  try {
-    return parseNeighbours(r.stdout);
-  } catch {
-    return null;
+/** The forward and reply route lookups and the bridge's neighbours of one side, in ONE spawn. */
+export async function hostLookups(ns: string | null, q: HostLookupQueries): Promise<HostLookups> {
+  const input = hostLookupsBatch(q);
+  if (input === null) return { forward: null, reply: null, neighbours: null };
+  const r = await run(ipArgv(ns, '-4', '-j', '-force', '-batch', '-'), { input });
+  if (r.spawnError) {
+    const failed: RouteLookup = { ok: false, error: describeFailure(r) };
+    return { forward: q.forward && failed, reply: q.reply && failed, neighbours: null };
   }
-}
-
-export async function lookup(ns: string | null, args: string[]): Promise<RouteLookup> {
-  const r = await run(ipArgv(ns, '-j', 'route', 'get', ...args));
-  if (r.spawnError) return { ok: false, error: describeFailure(r) };
-  return parseRouteGet(r.exitCode, r.stdout, r.stderr);
+  return parseHostLookups(q, r.exitCode, r.stdout, r.stderr);
 }
 
 export interface IpFacts extends Omit<IpBatchFacts, 'errors'> {
@@ -179,8 +193,7 @@ function withErrors(ns: string | null, facts: IpBatchFacts, failure: string | nu
   return { links: facts.links, routes: facts.routes, lookup: facts.lookup, ok: facts.ok, failure };
 }
 
-export const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
-
+const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter', 'net.bridge.bridge-nf-call-iptables'];
 
 /**
  * The host side's reads, behind one interface: `directHostReader` reads on every call (one
@@ -190,13 +203,15 @@ export const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter
 export interface HostReader {
   namespaces(): Promise<string[]>;
   ip(target: string, errors: string[]): Promise<IpFacts>;
-  sysctls(keys: string[], errors: string[]): Promise<Record<string, string | null>>;
+  /** The base sysctls; inside a namespace every interface's too (one `sysctl`). */
+  sysctls(errors: string[]): Promise<Record<string, string | null>>;
+  /** Interface keys: picked from what sysctls() read inside a namespace, else read here. */
+  interfaceSysctls(read: Record<string, string | null>, keys: string[], errors: string[]): Promise<Record<string, string | null>>;
   netfilter(): Promise<NetfilterRead>;
   rpFilterDrops(): Promise<number | null>;
   tools(): Promise<Record<string, boolean>>;
-  resolvConf(): Promise<ResolvConf | null>;
-  neighbours(dev: string): Promise<NeighbourFact[] | null>;
-  lookup(args: string[]): Promise<RouteLookup>;
+  resolvConf(): ResolvConf | null;
+  lookups(q: HostLookupQueries): Promise<HostLookups>;
   conntrack(src: string): Promise<ConntrackFacts>;
 }
 
@@ -204,15 +219,29 @@ export function directHostReader(hostNs: string | null): HostReader {
   return {
     namespaces: listNamespaces,
     ip: (target, errors) => ipFacts(hostNs, target, errors),
-    sysctls: (keys, errors) => readSysctls(hostNs, keys, errors),
+    // Inside a namespace, the interfaces' sysctls come with the base ones (one spawn).
+    sysctls: (errors) => (hostNs ? readSysctlsWithInterfaces(hostNs, errors) : readSysctls(hostNs, BASE_SYSCTLS, errors)),
+    interfaceSysctls: async (read, keys, errors) => (hostNs ? pickSysctls(read, keys) : readSysctls(hostNs, keys, errors)),
     netfilter: () => readNetfilter(hostNs),
     rpFilterDrops: () => readRpFilterDrops(hostNs),
     tools: firewallTools,
     resolvConf: () => hostResolvConf(hostNs),
-    neighbours: (dev) => readNeighbours(hostNs, dev),
-    lookup: (args) => lookup(hostNs, args),
+    lookups: (q) => hostLookups(hostNs, q),
     conntrack: (src) => readConntrack(hostNs, src),
   };
+}
+
+/** What the second stage asks of the host side, known once the first stage is in. */
+export interface HostQueries {
+  lookups: HostLookupQueries;
+  /** Conntrack entries from this source. */
+  conntrackSrc: string | null;
+}
+
+export interface SnapshotStart {
+  queries: HostQueries;
+  /** The second stage, through the same host reader: the whole snapshot. */
+  finish(onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot>;
 }
 
 // check --all's namespaces get the very same sysctl records from the shared reader: merge them
@@ -228,58 +257,48 @@ function mergedSysctls(base: Record<string, string | null>, more: Record<string,
   return out;
 }
 
-/** What the second stage asks of the host side, known once the first stage is in. */
-export interface HostQueries {
-  sysctlKeys: string[];
-  /** `ip route get` argument lists: the forwarding decision, then the route back. */
-  forward: string[] | null;
-  reply: string[] | null;
-  /** Conntrack entries from this source. */
-  conntrackSrc: string | null;
-  /** The bridge whose neighbours the fixes' free-address picker needs. */
-  neighbours: string | null;
-}
-
-export interface SnapshotStart {
-  /** The first stage: links, routes, lookups, base sysctls (no netfilter yet). */
-  partial: NetSnapshot;
-  queries: HostQueries;
-  /** The second stage, through the same host reader: the whole snapshot. */
-  finish(): Promise<NetSnapshot>;
-}
-
 /**
  * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
  * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
  */
 export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void, host: HostReader = directHostReader(input.hostNs)): Promise<NetSnapshot> {
-  const started = await startSnapshot(input, host);
-  onLinks?.(structuredClone(started.partial));
-  return started.finish();
+  return (await startSnapshot(input, host)).finish(onLinks);
 }
 
 /**
  * The snapshot in two stages: `check --all` starts every namespace's, asks the shared reader
- * for all their host queries at once (one spawn each kind), then finishes them.
+ * for all their host queries at once, then finishes them. `ownSide`: the namespace's own
+ * `ip -batch` output, already read (check --all reads many namespaces in one spawn).
  */
 export async function startSnapshot(input: SnapshotInput, host: HostReader, ownSide?: SideOutput | null): Promise<SnapshotStart> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
-  const [namespaces, identity] = await Promise.all([host.namespaces(), namespaceIdentity(input.ns)]);
-  const nsExists = identity !== null;
-
+  // Everything that does not depend on another fact starts at once, the links first (the second
+  // stage waits for them); the queries run in parallel. The namespace's links are asked for
+  // before its existence is known, and only kept when it exists.
+  const hostLRP = host.ip(input.target, errors);
+  const containerErrors: string[] = [];
+  const given = ownSide ? ipFactsFromOutput(input.ns, ownSide, containerErrors) : null;
+  const containerLRP = given ?? ipFacts(input.ns, input.target, containerErrors);
+  const sysctlsP = host.sysctls(errors);
   const netfilterP = host.netfilter();
   const rpDropsP = host.rpFilterDrops();
-  const [hostLR, baseSysctls, containerLR, ownResolv, hostResolv] = await Promise.all([
-    host.ip(input.target, errors),
-    host.sysctls(BASE_SYSCTLS, errors),
-    // The namespace's own side, unless it was read already (in check --all's batch) and read whole.
-    nsExists ? ((ownSide && ipFactsFromOutput(input.ns, ownSide, errors)) ?? ipFacts(input.ns, input.target, errors)) : null,
+  const toolsP = host.tools();
+  // Awaited in the second stage, which check --all runs later: a failure must not go unhandled meanwhile.
+  for (const p of [sysctlsP, netfilterP, rpDropsP, toolsP] as Promise<unknown>[]) p.catch(() => undefined);
+  // One await for all of them: a rejection (no `ip`) is always handled.
+  const [hostLR, containerRead, namespaces, identity, ownResolv, hostResolv] = await Promise.all([
+    hostLRP,
+    containerLRP,
+    host.namespaces(),
+    namespaceIdentity(input.ns),
     // A process's namespace: its own root's resolv.conf (a container's); a named one: /etc/netns.
     readResolvConf(isProcNetns(input.ns) ? input.ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${input.ns}/resolv.conf`),
     host.resolvConf(),
   ]);
 
+  const containerLR = identity !== null ? containerRead : null;
+  if (containerLR) errors.push(...containerErrors);
   const container: ContainerFacts | null =
     containerLR && containerLR.ok
       ? { ns: input.ns, links: containerLR.links, routes: containerLR.routes, lookup: containerLR.lookup, sysctls: {}, resolvConf: ownResolv ?? hostResolv }
@@ -287,13 +306,12 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader, ownS
   const containerError = containerLR && !containerLR.ok ? (containerLR.failure ?? 'unknown error') : null;
   if (containerError) errors.push(`namespace ${input.ns} could not be entered: ${containerError}`);
 
-  // Phase 2: what depends on who is who (the bridge, the uplink, the namespace's address).
   const partialHost: HostFacts = {
     ns: hostNs,
     links: hostLR.links,
     routes: hostLR.routes,
     lookup: hostLR.lookup,
-    sysctls: baseSysctls,
+    sysctls: {},
     netfilter: { tables: [], errors: [] },
     netfilterSources: [],
   };
@@ -310,30 +328,38 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader, ownS
     hostResolvConf: hostResolv,
     errors,
   };
+  // Phase 2, as soon as the links are in: what depends on who is who (the bridge, the uplink,
+  // the namespace's address). The topology reads no sysctl, so it need not wait for them.
   const topo = resolveTopology(partial);
-  // Every host interface's rp_filter: replies may come back on any of them.
   const nsIp = topo.nsAddress?.ip ?? null;
   const queries: HostQueries = {
-    sysctlKeys: [...new Set(interfaceKeys([topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)]))],
-    forward: topo.source && topo.bridge.link ? [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name] : null,
-    reply: nsIp ? [nsIp] : null,
+    lookups: {
+      forward: topo.source && topo.bridge.link ? [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name] : null,
+      reply: nsIp ? [nsIp] : null,
+      neighDev: topo.bridge.link ? topo.bridge.name : null,
+    },
     conntrackSrc: nsIp,
-    neighbours: topo.bridge.link ? topo.bridge.name : null,
   };
-  const finish = async (): Promise<NetSnapshot> => {
-    const [ifSysctls, forwardLookup, replyLookup, conntrack, netfilter, rpDrops, tools, neighbours] = await Promise.all([
-      host.sysctls(queries.sysctlKeys, errors),
-      queries.forward ? host.lookup(queries.forward) : null,
-      queries.reply ? host.lookup(queries.reply) : null,
-      queries.conntrackSrc ? host.conntrack(queries.conntrackSrc) : null,
+  const finish = async (onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> => {
+    const lookupsP = host.lookups(queries.lookups);
+    const conntrackP = queries.conntrackSrc ? host.conntrack(queries.conntrackSrc) : null;
+    const hostSysctls = await sysctlsP;
+    partialHost.sysctls = hostNs ? pickSysctls(hostSysctls, BASE_SYSCTLS) : hostSysctls;
+    onLinks?.(structuredClone(partial));
+    // Every host interface's rp_filter: replies may come back on any of them.
+    const ifNames = [topo.bridge.name, topo.uplink?.name, ...hostLR.links.map((l) => l.name)];
+    const ifKeys = [...new Set(interfaceKeys(ifNames))];
+    const [ifSysctls, { forward: forwardLookup, reply: replyLookup, neighbours }, conntrack, netfilter, rpDrops, tools] = await Promise.all([
+      host.interfaceSysctls(hostSysctls, ifKeys, errors),
+      lookupsP,
+      conntrackP,
       netfilterP,
       rpDropsP,
-      host.tools(),
-      queries.neighbours ? host.neighbours(queries.neighbours) : null,
+      toolsP,
     ]);
     partialHost.tools = tools;
     if (neighbours) partialHost.neighbours = neighbours;
-    partialHost.sysctls = mergedSysctls(baseSysctls, ifSysctls);
+    partialHost.sysctls = mergedSysctls(partialHost.sysctls, ifSysctls);
     partialHost.netfilter = netfilter.ruleset;
     partialHost.netfilterSources = netfilter.sources;
     // Degraded, not fatal: say which backend went unread (the checks weigh what it means).
@@ -347,5 +373,5 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader, ownS
     partial.rpFilterDrops = { before: rpDrops, after: null };
     return partial;
   };
-  return { partial, queries, finish };
+  return { queries, finish };
 }

@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { distFile, distRootOf } from '../../src/dist-path.js';
 import type { Report } from '../../src/model/result.js';
@@ -29,6 +29,11 @@ async function traced(args: string[], name: string): Promise<{ code: number | nu
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
+/** The ES modules of the bundle: the CLI's entry and shared chunks (`check` itself is a classic script). */
+const isBundle = (f: string) => f === 'cli.js' || f.startsWith('chunks/');
+const CHECK_SCRIPT = join(DIST, 'commands/check-main.cjs');
+const UI_MARKER = /^\/\/ \S*node_modules\/(ink|react|react-reconciler|yoga-layout)\//m;
+
 /** The files under dist/ among the loaded URLs, relative to dist/. */
 function distFiles(urls: readonly string[]): string[] {
   return urls.filter((u) => u.startsWith('file://')).map((u) => fileURLToPath(u)).filter((p) => p.startsWith(`${DIST}/`)).map((p) => relative(DIST, p));
@@ -37,7 +42,7 @@ function distFiles(urls: readonly string[]): string[] {
 /** Ink or React among the loaded modules: from node_modules directly, or bundled into a loaded chunk (esbuild marks each bundled module's source path). */
 function uiModules(urls: readonly string[], cjsTrace: string): string[] {
   const direct = urls.filter((u) => /\/node_modules\/(ink|react|react-reconciler|yoga-layout)\//.test(u));
-  const bundled = distFiles(urls).filter((f) => /^\/\/ \S*node_modules\/(ink|react|react-reconciler|yoga-layout)\//m.test(readFileSync(join(DIST, f), 'utf8')));
+  const bundled = distFiles(urls).filter((f) => UI_MARKER.test(readFileSync(join(DIST, f), 'utf8')));
   const required = cjsTrace.split('\n').filter((l) => /^MODULE .*\/node_modules\/(ink|react|react-reconciler)\//.test(l));
   return [...direct, ...bundled, ...required];
 }
@@ -49,7 +54,7 @@ describe.skipIf(skip !== null)('the built output', () => {
     expect(r.stdout).toMatch(/^netdoctor: find out why/);
     const files = distFiles(r.loaded);
     expect(files).toContain('cli.js');
-    expect(files.filter((f) => f !== 'cli.js' && !f.startsWith('chunks/'))).toEqual([]);
+    expect(files.filter((f) => !isBundle(f))).toEqual([]);
   });
 
   it('every worker script netdoctor starts by path is a built entry where distFile() says', () => {
@@ -78,12 +83,27 @@ describe.skipIf(skip !== null)('the built output', () => {
       expect(report.probes.dns?.servers.some((s) => s.answered)).toBe(true); // query worker -> lab resolver
       expect(report.probes.capture?.available).toBe(true); // the capture worker opened the interfaces
       expect(report.probes.capture?.bridge?.requests).toBeGreaterThan(0);
-      // What ran is the bundle, with no UI in it.
-      expect(distFiles(r.loaded).filter((f) => f !== 'cli.js' && !f.startsWith('chunks/'))).toEqual([]);
+      // What ran is the bundle, with no UI in it: the CLI's entry and chunks as ES modules, the
+      // check command as the classic script (not the fallback, tsc's commands/check-main.js).
+      expect(distFiles(r.loaded).filter((f) => !isBundle(f))).toEqual([]);
       expect(uiModules(r.loaded, r.stderr)).toEqual([]);
+      const script = readFileSync(CHECK_SCRIPT, 'utf8');
+      expect(script).toMatch(/^\/\/ src\/diagnosis\/diagnose\.ts$/m); // esbuild's bundle
+      expect(UI_MARKER.test(script)).toBe(false);
     } finally {
       await labDown(opts.prefix);
     }
+  });
+
+  it("the check script's code cache is one this Node accepts", async () => {
+    const loader = pathToFileURL(join(DIST, 'check-loader.js')).href;
+    const probe = `const { runCheckScript } = await import(${JSON.stringify(loader)});
+      const { readFileSync } = await import('node:fs');
+      const { script } = runCheckScript(${JSON.stringify(CHECK_SCRIPT)}, readFileSync(${JSON.stringify(`${CHECK_SCRIPT}.cache`)}));
+      process.stdout.write(String(script.cachedDataRejected));`;
+    const r = await run(['node', '--input-type=module', '-e', probe], { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('false');
   });
 
   it('the trace would see Ink and React: the session UI chunk loads them', async () => {

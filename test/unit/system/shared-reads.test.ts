@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConntrackFacts, NetSnapshot, RouteLookup } from '../../../src/model/snapshot.js';
+import type { ForcedAnswer, HostLookupQueries, HostLookups } from '../../../src/parse/ip-batch.js';
 import { parseConntrack } from '../../../src/parse/conntrack.js';
 import { sharedHostReader, type BulkReads } from '../../../src/system/shared-reads.js';
 import type { HostQueries, HostReader } from '../../../src/system/snapshot.js';
@@ -22,10 +23,24 @@ function lookupOf(args: readonly string[]): RouteLookup {
   return { ok: true, dev: args.includes('iif') ? 'eth0' : 'br0', prefsrc: args.join('/') };
 }
 
-/** Reads that count their calls; `sysctls` knows two keys, the rest are absent (null). */
-function countingReads(opts: { conntrackFails?: boolean; bulkLookupsFail?: boolean } = {}) {
+/** What a lone check's one batch answers for q (stand-in: lookups by their arguments). */
+function lookupsOf(q: HostLookupQueries): HostLookups {
+  return { forward: q.forward && lookupOf(q.forward), reply: q.reply && lookupOf(q.reply), neighbours: q.neighDev ? [{ ip: '192.168.0.9', dev: q.neighDev, lladdr: null, state: ['STALE'] }] : null };
+}
+
+/** The same answers as `ip -j` lines, one per batch line. */
+function answerOf(line: string): ForcedAnswer {
+  const m = /^route get (.*)$/.exec(line);
+  if (m) {
+    const args = m[1]!.split(' ');
+    return { ok: true, json: JSON.stringify([{ dst: args[0], dev: args.includes('iif') ? 'eth0' : 'br0', prefsrc: args.join('/') }]) };
+  }
+  return { ok: true, json: JSON.stringify([{ dst: '192.168.0.9', state: ['STALE'] }]) };
+}
+
+/** Reads that count their calls. */
+function countingReads(opts: { conntrackFails?: boolean; bulkFails?: boolean } = {}) {
   const calls: Record<string, number> = {};
-  const sysctlCalls: string[][] = [];
   const count = (k: string) => (calls[k] = (calls[k] ?? 0) + 1);
   const known: Record<string, string> = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.br0.rp_filter': '2' };
   const base: HostReader = {
@@ -35,41 +50,34 @@ function countingReads(opts: { conntrackFails?: boolean; bulkLookupsFail?: boole
       errors.push('host: routes: something odd');
       return { links: recorded.host.links, routes: recorded.host.routes, lookup: recorded.host.lookup, ok: true, failure: null };
     },
-    sysctls: async (keys, errors) => {
+    sysctls: async (errors) => {
       count('sysctls');
-      sysctlCalls.push(keys);
-      errors.push(`sysctl read ${keys.length}`);
-      return Object.fromEntries(keys.map((k) => [k, known[k] ?? null]));
+      errors.push('sysctl: one key unreadable');
+      return { ...known };
     },
+    interfaceSysctls: async (read, keys) => (count('interfaceSysctls'), Object.fromEntries(keys.map((k) => [k, read[k] ?? null]))),
     netfilter: async () => (count('netfilter'), { ruleset: recorded.host.netfilter, sources: recorded.host.netfilterSources }),
     rpFilterDrops: async () => (count('rpFilterDrops'), 3),
     tools: async () => (count('tools'), { ufw: false, 'firewall-cmd': false, docker: false }),
-    resolvConf: async () => (count('resolvConf'), recorded.hostResolvConf),
-    neighbours: async (dev) => (count(`neighbours ${dev}`), [{ ip: '192.168.0.9', dev, lladdr: null, state: ['STALE'] }]),
-    lookup: async (args) => (count('lookup'), lookupOf(args)),
+    resolvConf: () => (count('resolvConf'), recorded.hostResolvConf),
+    lookups: async (q) => (count('lookups'), lookupsOf(q)),
     conntrack: async (src): Promise<ConntrackFacts> =>
       opts.conntrackFails ? (count('conntrack'), { source: null, error: `conntrack -L -s ${src}: exit 1` }) : (count('conntrack'), { source: 'conntrack', entries: parseConntrack(CONNTRACK).filter((e) => e.orig.src === src) }),
   };
-  const bulkLists: (readonly string[])[][] = [];
+  const batches: (readonly string[])[] = [];
   const bulk: BulkReads = {
-    lookups: async (list) => {
-      count('bulk lookups');
-      bulkLists.push([...list]);
-      return opts.bulkLookupsFail ? null : list.map(lookupOf);
+    batch: async (lines) => {
+      count('bulk batch');
+      batches.push([...lines]);
+      return opts.bulkFails ? null : lines.map(answerOf);
     },
     conntrack: async (): Promise<ConntrackFacts> => (count('bulk conntrack'), opts.conntrackFails ? { source: null, error: 'conntrack -L: exit 1' } : { source: 'conntrack', entries: parseConntrack(CONNTRACK) }),
   };
-  return { base, bulk, calls, sysctlCalls, bulkLists };
+  return { base, bulk, calls, batches };
 }
 
 function queries(ip: string, bridge = 'br0'): HostQueries {
-  return {
-    sysctlKeys: [`net.ipv4.conf.${bridge}.rp_filter`, 'net.ipv4.conf.eth0.rp_filter'],
-    forward: ['198.51.100.8', 'from', ip, 'iif', bridge],
-    reply: [ip],
-    conntrackSrc: ip,
-    neighbours: bridge,
-  };
+  return { lookups: { forward: ['198.51.100.8', 'from', ip, 'iif', bridge], reply: [ip], neighDev: bridge }, conntrackSrc: ip };
 }
 
 describe('sharedHostReader', () => {
@@ -77,68 +85,65 @@ describe('sharedHostReader', () => {
     const { base, bulk, calls } = countingReads();
     const host = sharedHostReader('h', base, bulk);
     const errs = Array.from({ length: 50 }, () => [] as string[]);
+    const keys = ['net.ipv4.conf.br0.rp_filter', 'net.ipv4.conf.eth0.rp_filter'];
     const got = await Promise.all(
       errs.map(async (e) => {
-        const [ip, nf, drops, tools, resolv, names, sys] = await Promise.all([host.ip('198.51.100.8', e), host.netfilter(), host.rpFilterDrops(), host.tools(), host.resolvConf(), host.namespaces(), host.sysctls(['net.ipv4.ip_forward'], e)]);
-        return { ip, nf, drops, tools, resolv, names, sys };
+        const [ip, nf, drops, tools, names, sys] = await Promise.all([host.ip('198.51.100.8', e), host.netfilter(), host.rpFilterDrops(), host.tools(), host.namespaces(), host.sysctls(e)]);
+        const ifs = await host.interfaceSysctls(sys, keys, e);
+        return { ip, nf, drops, tools, names, sys, ifs, resolv: host.resolvConf() };
       }),
     );
-    expect(calls).toEqual({ ip: 1, netfilter: 1, rpFilterDrops: 1, tools: 1, resolvConf: 1, namespaces: 1, sysctls: 1 });
+    expect(calls).toEqual({ ip: 1, netfilter: 1, rpFilterDrops: 1, tools: 1, resolvConf: 1, namespaces: 1, sysctls: 1, interfaceSysctls: 1 });
     for (const [i, g] of got.entries()) {
       expect(g.ip.links).toBe(recorded.host.links);
       expect(g.nf.ruleset).toBe(recorded.host.netfilter);
       expect(g.drops).toBe(3);
       expect(g.names).toEqual(['a', 'b']);
-      expect(g.sys).toEqual({ 'net.ipv4.ip_forward': '1' });
-      expect(errs[i]!.sort()).toEqual(['host: routes: something odd', 'sysctl read 1']);
+      expect(g.sys['net.ipv4.ip_forward']).toBe('1');
+      // One record for every namespace asking the same keys (merged once, only read).
+      expect(g.ifs).toBe(got[0]!.ifs);
+      expect(g.ifs).toEqual({ 'net.ipv4.conf.br0.rp_filter': '2', 'net.ipv4.conf.eth0.rp_filter': null });
+      expect(g.resolv).toBe(recorded.hostResolvConf);
+      expect(errs[i]!.sort()).toEqual(['host: routes: something odd', 'sysctl: one key unreadable']);
     }
   });
 
-  it('prefetch asks every namespace\'s lookups in one batch, the union of sysctls in one read, conntrack once', async () => {
-    const { base, bulk, calls, sysctlCalls, bulkLists } = countingReads();
+  it("prefetch asks every namespace's lookups in one batch (each line once) and conntrack once; each answer is the lone check's", async () => {
+    const { base, bulk, calls, batches } = countingReads();
     const host = sharedHostReader('h', base, bulk);
     const ips = ['192.168.0.2', '192.168.0.3', '192.168.0.4'];
-    // Two namespaces with the same address (both ask the same lookups): asked once.
+    // Two namespaces with the same address ask the same lines: asked once.
     await host.prefetch([...ips.map((ip) => queries(ip)), queries('192.168.0.2')]);
-    expect(calls).toEqual({ sysctls: 1, 'bulk lookups': 1, 'bulk conntrack': 1, 'neighbours br0': 1 });
-    expect(sysctlCalls[0]!.sort()).toEqual(['net.ipv4.conf.br0.rp_filter', 'net.ipv4.conf.eth0.rp_filter']);
-    expect(bulkLists[0]).toHaveLength(6);
-
+    expect(calls).toEqual({ 'bulk batch': 1, 'bulk conntrack': 1 });
+    // 3 forward + 3 reply lookups + the bridge's neighbours once.
+    expect(batches[0]).toHaveLength(7);
     for (const ip of ips) {
       const q = queries(ip);
-      const errors: string[] = [];
-      expect(await host.lookup(q.forward!)).toEqual(lookupOf(q.forward!));
-      expect(await host.lookup(q.reply!)).toEqual(lookupOf(q.reply!));
-      expect(await host.sysctls(q.sysctlKeys, errors)).toEqual({ 'net.ipv4.conf.br0.rp_filter': '2', 'net.ipv4.conf.eth0.rp_filter': null });
-      expect(errors).toEqual(['sysctl read 2']);
-      // Each namespace's conntrack entries: exactly those a lone `conntrack -L -s IP` would list.
+      expect(await host.lookups(q.lookups)).toEqual(lookupsOf(q.lookups));
+      // Each namespace's conntrack entries: exactly those a lone `conntrack -L -s IP` lists.
       expect(await host.conntrack(ip)).toEqual(await base.conntrack(ip));
-      expect(await host.neighbours('br0')).toEqual([{ ip: '192.168.0.9', dev: 'br0', lladdr: null, state: ['STALE'] }]);
     }
     // The comparisons above called base.conntrack themselves (3 times); nothing else was read.
-    expect(calls).toEqual({ sysctls: 1, 'bulk lookups': 1, 'bulk conntrack': 1, 'neighbours br0': 1, conntrack: 3 });
-    expect((await host.conntrack('192.168.0.2')).source).toBe('conntrack');
+    expect(calls).toEqual({ 'bulk batch': 1, 'bulk conntrack': 1, conntrack: 3 });
   });
 
-  it('a key, lookup or bridge not prefetched is read on demand (and then kept)', async () => {
+  it('a query not prefetched is asked alone, once', async () => {
     const { base, bulk, calls } = countingReads();
     const host = sharedHostReader('h', base, bulk);
     await host.prefetch([queries('192.168.0.2')]);
-    await host.lookup(['10.9.9.9']);
-    await host.lookup(['10.9.9.9']);
-    expect(await host.sysctls(['net.ipv4.conf.br0.rp_filter', 'net.ipv4.conf.br1.rp_filter'], [])).toEqual({ 'net.ipv4.conf.br0.rp_filter': '2', 'net.ipv4.conf.br1.rp_filter': null });
-    await host.neighbours('br1');
-    expect(calls).toMatchObject({ lookup: 1, sysctls: 2, 'neighbours br1': 1 });
+    const q = queries('192.168.0.7').lookups;
+    expect(await host.lookups(q)).toEqual(lookupsOf(q));
+    await host.lookups(q);
+    expect(calls).toMatchObject({ lookups: 1 });
   });
 
-  it('lookups the batch could not match are asked one by one; an unreadable conntrack dump fails as a lone check would', async () => {
-    const { base, bulk, calls } = countingReads({ bulkLookupsFail: true, conntrackFails: true });
+  it('lookups the batch did not answer whole are asked alone; an unreadable conntrack dump fails as a lone check would', async () => {
+    const { base, bulk, calls } = countingReads({ bulkFails: true, conntrackFails: true });
     const host = sharedHostReader('h', base, bulk);
     await host.prefetch([queries('192.168.0.2'), queries('192.168.0.3')]);
     const q = queries('192.168.0.3');
-    expect(await host.lookup(q.forward!)).toEqual(lookupOf(q.forward!));
-    expect(await host.lookup(q.reply!)).toEqual(lookupOf(q.reply!));
+    expect(await host.lookups(q.lookups)).toEqual(lookupsOf(q.lookups));
     expect(await host.conntrack('192.168.0.3')).toEqual({ source: null, error: 'conntrack -L -s 192.168.0.3: exit 1' });
-    expect(calls).toMatchObject({ 'bulk lookups': 1, lookup: 2, 'bulk conntrack': 1, conntrack: 1 });
+    expect(calls).toMatchObject({ 'bulk batch': 1, lookups: 1, 'bulk conntrack': 1, conntrack: 1 });
   });
 });
