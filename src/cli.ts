@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Argument dispatch only. Commands are imported lazily so `check --json` never loads Ink/React.
 import { loadCheck } from './check-loader.js';
+import { tolerateClosedOutput } from './commands/end-signals.js';
 import { EXIT } from './exit-codes.js';
 import { exitForError } from './main-errors.js';
 import { UsageError } from './validate.js';
@@ -30,10 +31,18 @@ check options:
   --json            one JSON document on stdout (schemaVersion 1)
   --no-probe        do not ping; judge from the kernel's state only
   --no-capture      ping without watching the packet path (bridge, uplink)
+  --no-trace        capture, but do not trace who drops the packets (no temporary nft table)
   --fix             fix what fails, one step at a time (see netdoctor check --help)
+
+session options (netdoctor with no command; more: netdoctor session --help):
+  --ns, --host-ns, --bridge, --target, --no-probe, --no-capture, --no-trace: as for check
+  (--no-trace: the capture, c, does not trace who drops the packets)
 
 Exit codes: 0 healthy, 1 fault found, 2 bad usage or input, 3 cannot inspect.
 `;
+
+// `netdoctor | head`: the rest of the output is dropped, cleanup still runs (no EPIPE crash).
+tolerateClosedOutput();
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -12,6 +12,8 @@ import { UsageError } from '../validate.js';
 import { parseCommandArgs } from './args.js';
 import { loadUi } from './load-ui.js';
 import { readTargetOptions, TARGET_OPTIONS, type TargetOptions } from './target-options.js';
+import type { LabContainer } from '../ui/Chooser.js';
+import { onEndSignals } from './end-signals.js';
 import { holdKeys } from './tty-keys.js';
 
 async function exitCodeFor(report: Report): Promise<number> {
@@ -38,11 +40,23 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** The sandbox shown to someone with nothing of their own to diagnose. */
 export const DEMO_SCENARIO = 'no-masquerade';
 
+/** What there is to diagnose: the user's own namespaces, and the containers of labs that are up. */
+async function candidates(): Promise<{ mine: string[]; labs: LabContainer[] }> {
+  const [{ listLabs }, { listNamespaces }] = await Promise.all([import('../lab/lab.js'), import('../system/snapshot.js')]);
+  const labs = listLabs();
+  const present = await listNamespaces();
+  // A lab's namespaces by name, not by prefix: the user's own `nd-web` is theirs even with lab "nd" up.
+  const ofLabs = new Set(labs.flatMap((l) => l.namespaces));
+  const mine = present.filter((n) => !ofLabs.has(n));
+  const running = labs
+    .filter((l) => l.status === 'up' && !l.missing.length)
+    .flatMap((l) => l.containers.filter((c) => present.includes(c.ns)).map((c) => ({ ...c, lab: l.prefix, scenario: l.scenario })));
+  return { mine, labs: running };
+}
+
 /** Namespaces that belong to the user, not to netdoctor's labs. */
 async function userNamespaces(): Promise<string[]> {
-  const [{ listLabs }, { listNamespaces }] = await Promise.all([import('../lab/lab.js'), import('../system/snapshot.js')]);
-  const labPrefixes = listLabs().map((l) => `${l.prefix}-`);
-  return (await listNamespaces()).filter((n) => !labPrefixes.some((p) => n.startsWith(p)));
+  return (await candidates()).mine;
 }
 
 /** The sandbox lab's prefix: per process, or fixed by tests so runs never collide. */
@@ -108,54 +122,112 @@ async function reportSession(opts: TargetOptions, probe: boolean, { capture, tra
   const { labDown, labUp } = await import('../lab/lab.js');
   const prefix = labPrefix();
   out.write(style.dim(`No network namespace of your own on this host, so netdoctor builds its sandbox lab\n(scenario "${DEMO_SCENARIO}", in namespaces ${prefix}-*) and diagnoses that. Your host is not touched.\n\n`));
-  const lab = await labUp(DEMO_SCENARIO, { prefix });
+  // Interrupted (Ctrl-C, the pipe's reader killed): finish the step under way, then remove the lab.
+  const signals = onEndSignals(() => undefined);
   try {
+    const lab = await labUp(DEMO_SCENARIO, { prefix });
+    if (signals.received) return signals.exitCode();
     const done = await runDiagnosis(
       { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target },
       { probe, capture, trace },
     );
+    if (signals.received) return signals.exitCode();
     out.write(renderText(done.report, style, out.columns ?? 100));
     out.write(style.dim(`\nThe lab is removed again. To explore it yourself: netdoctor lab up ${DEMO_SCENARIO}, then the check command it prints.\n`));
     return await exitCodeFor(done.report);
   } finally {
     await labDown(prefix);
+    signals.release();
   }
 }
 
+/**
+ * Clear the screen in the same write as Ink's first frame, not before it: the plain frame stays
+ * up while Ink mounts (a blank screen for 0.1-0.7 s otherwise). Writes without a line break
+ * (hiding the cursor) pass through; the first with one is the frame.
+ */
+function clearWithFirstFrame(out: NodeJS.WriteStream): void {
+  const write = out.write;
+  out.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    if (typeof chunk === 'string' && chunk.includes('\n')) {
+      out.write = write;
+      return (write as (...a: unknown[]) => boolean).call(out, CLEAR + chunk, ...rest);
+    }
+    return (write as (...a: unknown[]) => boolean).call(out, chunk, ...rest);
+  } as typeof out.write;
+}
+
 async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Watch): Promise<number> {
+  // The terminal closing (or SIGTERM, SIGINT) ends the session as q does: what is on screen
+  // unmounts, a fix run rolls back, the sandbox lab is removed.
+  let unmount: (() => void) | null = null;
+  const signals = onEndSignals(() => {
+    try {
+      unmount?.();
+    } catch {
+      // The terminal is gone: Ink could not restore it, which no longer matters.
+    }
+  });
+  try {
+    return await sessionIn(opts, probe, watch, signals, (u) => (unmount = u));
+  } finally {
+    signals.release();
+  }
+}
+
+async function sessionIn(
+  opts: TargetOptions,
+  probe: boolean,
+  watch: Watch,
+  signals: ReturnType<typeof onEndSignals>,
+  onScreen: (unmount: (() => void) | null) => void,
+): Promise<number> {
   const { themeFor } = await import('../ui/theme.js');
   const theme = themeFor(process.env);
   let target = { ns: opts.ns ?? '', hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target, labPrefix: null as string | null };
 
   if (!opts.ns) {
-    const [{ mountChooser }, mine] = await Promise.all([loadUi(() => import('../ui/mount.js')), userNamespaces()]);
+    const [{ mountChooser }, { mine, labs }] = await Promise.all([loadUi(() => import('../ui/mount.js')), candidates()]);
     let choice: import('../ui/Chooser.js').Choice = null;
-    const chooser = mountChooser({ namespaces: mine, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) });
+    const chooser = mountChooser({ namespaces: mine, labs, labScenario: DEMO_SCENARIO, theme, onChoose: (c) => (choice = c) });
+    onScreen(() => chooser.unmount());
+    if (signals.received) chooser.unmount();
     await chooser.waitUntilExit();
+    onScreen(null);
     const picked = choice as import('../ui/Chooser.js').Choice;
+    if (signals.received) return signals.exitCode();
     if (!picked) return EXIT.healthy;
     // The chooser gave the terminal back to cooked mode: hold keys again until the app reads them.
     holdKeys();
     if (picked.kind === 'ns') target = { ...target, ns: picked.ns };
+    // A running lab's container: diagnosed against its own host side and target, as `lab up` printed.
+    else if (picked.kind === 'lab-container') target = { ...target, ns: picked.ns, hostNs: picked.hostNs, target: picked.target };
     else {
       const { labUp } = await import('../lab/lab.js');
       const prefix = labPrefix();
       process.stdout.write(`Building the sandbox lab (namespaces ${prefix}-*)…\n`);
-      const lab = await labUp(DEMO_SCENARIO, { prefix });
-      target = { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target, labPrefix: prefix };
+      try {
+        const lab = await labUp(DEMO_SCENARIO, { prefix });
+        target = { ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: lab.addresses.target, labPrefix: prefix };
+      } catch (err) {
+        // A half-built lab goes too.
+        await (await import('../lab/lab.js')).labDown(prefix).catch(() => undefined);
+        throw err;
+      }
     }
   }
 
   try {
+    if (signals.received) return signals.exitCode();
     // Start diagnosing before Ink loads, and show a first frame meanwhile: the checklist is
     // on screen at once and fills in as soon as Ink takes over.
     const { createSessionActions } = await import('../session/actions.js');
     const actions = createSessionActions({ input: { ns: target.ns, hostNs: target.hostNs, bridge: target.bridge, target: target.target }, probe, ...watch });
     // Until Ink draws, the plain frame shows each verdict as it comes in.
     let inkDraws = false;
-    const frame = (steps: LiveReport['steps'] = []) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, steps));
+    const frame = (live: LiveReport | null = null) => process.stdout.write(CLEAR + preFrame(target.ns, process.stdout.columns ?? 80, process.stdout.rows ?? 24, live?.steps ?? [], live?.verdict ?? null));
     const diagnosed = actions.prefetch((live) => {
-      if (!inkDraws) frame(live.steps);
+      if (!inkDraws) frame(live);
     });
     if (!opts.ns) frame();
     // Tests only: keep the first frame up a while, so a test can type at it deterministically.
@@ -168,11 +240,15 @@ async function interactiveSession(opts: TargetOptions, probe: boolean, watch: Wa
     await Promise.race([diagnosed, sleep(INK_DEFER_MS)]);
     const { mountApp } = await loadUi(() => import('../ui/mount.js'));
     inkDraws = true;
-    process.stdout.write(CLEAR);
+    clearWithFirstFrame(process.stdout);
     const app = mountApp({ actions, target, theme });
+    onScreen(() => app.unmount());
+    if (signals.received) app.unmount();
     await app.waitUntilExit();
+    onScreen(null);
     // A fix run interrupted by quitting rolls back before the session ends.
     await actions.shutdown();
+    if (signals.received) return signals.exitCode();
     const report: Report | null = actions.last()?.report ?? null;
     return report ? await exitCodeFor(report) : EXIT.healthy;
   } finally {

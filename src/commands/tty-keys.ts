@@ -29,8 +29,9 @@ export function holdKeys(stdin: NodeJS.ReadStream = process.stdin): void {
   for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       restore(tty);
-      // Die of the same signal, as without this handler (the exit status says so).
-      process.kill(process.pid, signal);
+      // Die of the same signal, as without this handler (the exit status says so), unless
+      // someone else handles it (the session ends itself cleanly: see ./end-signals.ts).
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
     });
   }
 }

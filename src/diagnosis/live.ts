@@ -10,8 +10,9 @@ import { diagnose } from './diagnose.js';
 import { STEP_IDS, type StepId } from './steps.js';
 
 /** What has been gathered: `links` (links, routes, lookups, base sysctls, resolv.conf),
- * `rules` (netfilter, per-interface sysctls, the forward lookup), `ping` (the probes: ping and DNS query). */
-export type FactStage = 'links' | 'rules' | 'ping' | 'mtu';
+ * `rules` (netfilter, per-interface sysctls, the forward lookup), `ping`, `dns` (the DNS query:
+ * it waits longest for an answer that may never come, and only ns.dns reads it), `mtu`. */
+export type FactStage = 'links' | 'rules' | 'ping' | 'dns' | 'mtu';
 
 export type LiveStatus = StepResult['status'] | 'running';
 
@@ -23,7 +24,15 @@ export interface LiveReport {
   steps: LiveStep[];
   /** The full report once every fact is in; null while the diagnosis is still running. */
   report: Report | null;
+  /**
+   * The diagnosis and egress as they will be in the report, once nothing still running can
+   * change them (only warn-only steps such as ns.dns are left): the session shows them at once
+   * instead of waiting for a DNS answer that may never come. Null until then; with `report`, its.
+   */
+  verdict?: Verdict | null;
 }
+
+export type Verdict = Pick<Report, 'diagnosis' | 'egress' | 'target'>;
 
 // Which stage each step reads. A step not listed (added later) waits for everything, which
 // is always correct, only less live.
@@ -48,14 +57,14 @@ const NEEDS: Partial<Record<string, FactStage[]>> = {
   'host.netfilter-backends': ['links', 'rules'],
   'host.masquerade': ['links', 'rules'],
   'host.conntrack': ['links', 'rules'],
-  // The DNS probe arrives with the ping (the `ping` stage is both probes).
-  'ns.dns': ['links', 'ping'],
+  // The DNS answer is its own stage (it can take its full timeout); the step reads the ping too.
+  'ns.dns': ['links', 'ping', 'dns'],
   // Measured after everything else (only once the ping got through): judged in the final report.
   'path.mtu': ['links', 'ping', 'mtu'],
   'egress.ping': ['ping'],
 };
 
-const EVERYTHING: FactStage[] = ['links', 'rules', 'ping'];
+const EVERYTHING: FactStage[] = ['links', 'rules', 'ping', 'dns'];
 
 export function stagesNeeded(id: string): FactStage[] {
   return NEEDS[id] ?? EVERYTHING;
@@ -76,12 +85,15 @@ export function allRunning(): LiveReport {
 
 /**
  * Judge what can be judged. `snap` is the snapshot as far as it is gathered (null: nothing
- * yet); `arrived` says which stages are complete. With every stage in, this is diagnose().
+ * yet); `given` says which stages are complete. With every stage in, this is diagnose().
  */
-export function judgeLive(snap: NetSnapshot | null, ping: PingResult | null, arrived: ReadonlySet<FactStage>, dns: DnsProbeResult | null = null): LiveReport {
+export function judgeLive(snap: NetSnapshot | null, ping: PingResult | null, given: ReadonlySet<FactStage>, dns: DnsProbeResult | null = null): LiveReport {
   if (!snap) return allRunning();
-  const full = diagnose(snap, arrived.has('ping') ? ping : null, arrived.has('ping') ? dns : null);
-  if (EVERYTHING.every((s) => arrived.has(s))) return { steps: full.steps, report: full };
+  // The path MTU is measured only after a plain ping got through: without a reply it never is.
+  const arrived = new Set(given);
+  if (arrived.has('ping') && !(ping?.ran && ping.received > 0)) arrived.add('mtu');
+  const full = diagnose(snap, arrived.has('ping') ? ping : null, arrived.has('dns') ? dns : null);
+  if (EVERYTHING.every((s) => arrived.has(s))) return { steps: full.steps, report: full, verdict: verdictOf(full) };
   const requires = new Map(CHECKS.map((c) => [c.id, c.requires]));
   const pending = new Set<StepId>();
   for (const step of full.steps) {
@@ -89,8 +101,17 @@ export function judgeLive(snap: NetSnapshot | null, ping: PingResult | null, arr
     const waitsOnPrereq = (requires.get(step.id) ?? []).some((r) => pending.has(r));
     if (missingFacts || waitsOnPrereq) pending.add(step.id);
   }
+  // Warn-only steps never become the diagnosis; the ping decides egress (and whether a failing
+  // step only warns). So once the ping is in and only warn-only steps are pending, it is final.
+  const warnOnly = new Set(CHECKS.filter((c) => c.warnOnly).map((c) => c.id));
+  const settled = arrived.has('ping') && [...pending].every((id) => warnOnly.has(id));
   return {
     steps: full.steps.map((s) => (pending.has(s.id) ? { ...s, status: 'running', summary: 'checking…', evidence: [], fix: null } : s)),
     report: null,
+    verdict: settled ? verdictOf(full) : null,
   };
+}
+
+function verdictOf(r: Report): Verdict {
+  return { diagnosis: r.diagnosis, egress: r.egress, target: r.target };
 }

@@ -170,36 +170,55 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
   let dns: DnsProbeResult | null = null;
   const emit = () => onUpdate(judgeLive(partial, ping, arrived, dns));
   emit();
-  // The DNS worker first: a Node process, the slowest probe to start.
-  const dnsOnly = opts.probe ? probeDns(input) : null;
+  // The ping and the DNS query are stages of their own, so the diagnosis is on screen once the
+  // ping is back, while the DNS query may still wait out its timeout. The DNS worker starts
+  // first: a Node process, the slowest probe to start.
+  let pingDone = !opts.probe;
+  let dnsDone = !opts.probe;
+  let rulesIn = false;
+  /** A probe finished: judged against a snapshot only once its links are in. */
+  const probeIn = () => {
+    if (!partial) return;
+    const before = arrived.size;
+    if (pingDone) arrived.add('ping');
+    if (dnsDone) arrived.add('dns');
+    // With everything in, the final update below follows instead.
+    if (arrived.size !== before && !(rulesIn && arrived.has('ping') && arrived.has('dns'))) emit();
+  };
+  const dnsP = opts.probe
+    ? probeDns(input).then((d) => {
+        dns = d;
+        dnsDone = true;
+        probeIn();
+        return d;
+      })
+    : Promise.resolve(null);
   const pingOnly = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  const probes = Promise.all([pingOnly, dnsOnly]);
-  const pingP = probes.then(([p, d]) => {
+  const pingP = pingOnly.then((p) => {
     ping = p;
-    dns = d;
-    // Judged against a snapshot whose namespace is known to exist only once the links are in.
-    if (partial && !arrived.has('ping')) {
-      arrived.add('ping');
-      if (!arrived.has('rules')) emit(); // with the rules in too, the final update follows
-    }
+    pingDone = true;
+    probeIn();
     return p;
   });
   const snapshot = await takeSnapshot(input, (s) => {
     partial = s;
     arrived.add('links');
-    if (ping || !opts.probe) arrived.add('ping');
+    if (pingDone) arrived.add('ping');
+    if (dnsDone) arrived.add('dns');
     emit();
   });
   partial = snapshot;
   arrived.add('rules');
-  if (!arrived.has('ping')) emit(); // netfilter is in; the ping may still be waiting for replies
+  rulesIn = true;
+  if (!arrived.has('ping') || !arrived.has('dns')) emit(); // netfilter is in; a probe may still be waiting
   // The MTU probe needs only the ping (not the DNS query, which may wait for its answers).
   const judge = (p: PingResult | null) => (snapshot.container ? p : p && { ...p, ran: false, error: `namespace ${input.ns} does not exist` });
   const mtuP = opts.probe ? pingOnly.then((p) => probeMtu(snapshot, judge(p))) : null;
-  const judgedPing = judge(await pingP);
+  const [p] = await Promise.all([pingP, dnsP]);
+  const judgedPing = judge(p);
   const judgedDns = snapshot.container ? dns : null;
   const mtu = await mtuP;
   const report = diagnose(snapshot, judgedPing, judgedDns, mtu);
-  onUpdate({ steps: report.steps, report });
+  onUpdate({ steps: report.steps, report, verdict: { diagnosis: report.diagnosis, egress: report.egress, target: report.target } });
   return { snapshot, ping: judgedPing, dns: judgedDns, mtu, report };
 }

@@ -91,6 +91,8 @@ export interface LabListing {
   namespaces: string[];
   /** Namespaces the lab should have that do not exist (an interrupted or damaged lab). */
   missing: string[];
+  /** Each container and what to diagnose it against (its host side, the lab's target). */
+  containers: { ns: string; hostNs: string; target: string }[];
 }
 
 /** A command of the build failed; the lab has been removed again. */
@@ -417,6 +419,9 @@ export function listLabs(): LabListing[] {
       createdAt: state?.createdAt ?? null,
       namespaces: nsList,
       missing: nsList.filter((n) => !present.has(n)),
+      containers: state
+        ? [state.config.names.containerNs, ...(state.config.containers ?? []).map((c) => c.ns)].map((ns) => ({ ns, hostNs: state.config.names.hostNs, target: state.config.addresses.target }))
+        : [],
     };
   });
 }

@@ -49,7 +49,7 @@ export function initialState(): SessionState {
 /** The step `f` and Enter act on: the selected one, else the diagnosis (null when healthy). */
 export function focusIndex(state: SessionState): number | null {
   if (state.selected !== null) return state.selected;
-  const diag = state.live.report?.diagnosis?.step;
+  const diag = (state.live.report ?? state.live.verdict)?.diagnosis?.step;
   if (!diag) return null;
   const i = state.live.steps.findIndex((s) => s.id === diag);
   return i >= 0 ? i : null;

@@ -10,7 +10,7 @@ import { Checklist } from './Checklist.js';
 import { useSession } from './hooks/use-session.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { Lines } from './lines.js';
-import { detailLines, helpLines, promptLines, summaryLines } from './panels.js';
+import { detailLines, footerText, helpLines, promptLines, questionLines, summaryLines } from './panels.js';
 import { PathPanel } from './PathPanel.js';
 import { ThemeContext, useTheme, type Theme } from './theme.js';
 
@@ -22,19 +22,22 @@ export interface AppProps {
   onQuit?: () => void;
 }
 
-const FOOTER = 'j/k move  Enter detail  f fix  a fix all  u undo  r re-run  c capture  ? keys  q quit';
-
 function Header({ target, live }: { target: SessionTarget; live: ReturnType<typeof useSession>['state']['live'] }) {
   const theme = useTheme();
-  const t = live.report?.target;
+  const t = (live.report ?? live.verdict)?.target;
   const host = (t?.hostNs ?? target.hostNs) ? `host ${escapeControl(t?.hostNs ?? target.hostNs ?? '')}` : 'host: this namespace';
-  const parts = [host, `bridge ${escapeControl(t?.bridge ?? target.bridge ?? '?')}`, `uplink ${escapeControl(t?.uplink ?? '?')}`, `target ${t?.probe ?? target.target}`];
+  // What matters most comes first: a narrow terminal cuts the host side (given by the user),
+  // not the target, the uplink or the bridge netdoctor found.
+  const parts = [`uplink ${escapeControl(t?.uplink ?? '?')}`, `bridge ${escapeControl(t?.bridge ?? target.bridge ?? '?')}`, host];
   return (
     <Text wrap="truncate-end">
       <Text bold color={theme.accent}>
         netdoctor {escapeControl(target.ns)}
       </Text>
-      <Text dimColor> ({parts.join(', ')}){target.labPrefix ? ' sandbox lab' : ''}</Text>
+      <Text> to {t?.probe ?? target.target}</Text>
+      <Text dimColor>
+        {target.labPrefix ? ' (sandbox lab)' : ''} ({parts.join(', ')})
+      </Text>
     </Text>
   );
 }
@@ -51,14 +54,21 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
   // Header, status and keys lines, and one spare row so the frame never reaches the bottom.
   const main = Math.max(6, rows - 4);
   const focus = focusIndex(state);
-  const diagnosisId = state.live.report?.diagnosis?.step ?? null;
+  const diagnosisId = (state.live.report ?? state.live.verdict)?.diagnosis?.step ?? null;
   const last = state.log.at(-1);
 
   let body;
   if (state.prompt) {
-    body = <Lines lines={promptLines(state.prompt.offers, state.prompt.question, width)} height={main} />;
+    // The question stays on screen however many commands are shown above it.
+    const question = questionLines(state.prompt.question, width);
+    body = (
+      <Box flexDirection="column">
+        <Lines lines={promptLines(state.prompt.offers, state.prompt.question, width).slice(0, -question.length)} height={Math.max(1, main - question.length)} />
+        <Lines lines={question} height={question.length} />
+      </Box>
+    );
   } else if (state.view === 'help') {
-    body = <Lines lines={helpLines()} height={main} />;
+    body = <Lines lines={helpLines(width)} height={main} />;
   } else if (state.view === 'path' && state.path) {
     body = <PathPanel path={state.path} width={width} height={main} />;
   } else if (state.view === 'path') {
@@ -78,7 +88,8 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
     );
   }
 
-  const status = state.busy ?? (state.diagnosing ? 'checking…' : last ? last.text : '');
+  // While re-checking, the last thing done stays in view (the egress line says it is re-checking).
+  const status = state.busy ?? (last ? last.text : state.diagnosing ? 'checking…' : '');
   const statusTone = state.busy || state.diagnosing ? 'dim' : last?.level === 'error' ? 'fail' : last?.level === 'ok' ? 'pass' : 'plain';
   return (
     <>
@@ -90,7 +101,7 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
         </Box>
         <Lines lines={[{ text: escapeControl(status) || ' ', tone: statusTone }]} height={1} />
         <Text dimColor wrap="truncate-end">
-          {state.prompt ? 'y apply  n cancel' : state.view === 'help' ? 'any key closes' : FOOTER}
+          {state.prompt ? 'y apply  n cancel' : state.view === 'help' ? 'any key closes' : footerText(width)}
         </Text>
       </Box>
     </>

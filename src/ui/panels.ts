@@ -3,6 +3,7 @@
 import type { FixPlan } from '../model/result.js';
 import { escapeControl, shellQuote } from '../report/escape.js';
 import type { FixOffer, LiveReport, LiveStep } from '../session/types.js';
+import { wrapText } from '../report/wrap.js';
 import { line, wrapped, type Line } from './lines.js';
 
 /**
@@ -14,10 +15,10 @@ export function commandLines(argv: string[], width: number, tone: Line['tone']):
   const out: string[] = [];
   let cur = '    ';
   for (const w of words) {
-    const indent = out.length ? '      ' : '    ';
     if (cur.trim() && cur.length + 1 + w.length + 2 > width) {
       out.push(`${cur} \\`);
-      cur = `${indent}${w}`;
+      // Continuation lines sit deeper, so each command's first word stands out.
+      cur = `      ${w}`;
     } else cur = cur.trim() ? `${cur} ${w}` : `${cur}${w}`;
   }
   out.push(cur);
@@ -25,7 +26,7 @@ export function commandLines(argv: string[], width: number, tone: Line['tone']):
 }
 
 function fixLines(plan: FixPlan, width: number, withUndo: boolean, label = 'Fix: '): Line[] {
-  const out = [line(`${label}${escapeControl(plan.title)}`, 'bold')];
+  const out = wrapped(`${label}${escapeControl(plan.title)}`, width, '', 'bold');
   for (const c of plan.commands) out.push(...commandLines(c, width, 'accent'));
   if (withUndo && plan.undo.length) {
     out.push(line('  Undo:', 'dim'));
@@ -35,9 +36,29 @@ function fixLines(plan: FixPlan, width: number, withUndo: boolean, label = 'Fix:
   return out;
 }
 
+/** The first `n` lines; when more were cut, the last one ends with an ellipsis (Enter shows all). */
+function firstLines(lines: Line[], n: number, width: number): Line[] {
+  if (lines.length <= n) return lines;
+  const kept = lines.slice(0, n);
+  const last = kept[n - 1]!;
+  const text = last.text.length + 2 > width ? `${last.text.slice(0, width - 3).trimEnd()} …` : `${last.text} …`;
+  kept[n - 1] = { ...last, text };
+  return kept;
+}
+
+/**
+ * Diagnoses the live capture shows with its own eyes, though the automatic capture (for a ping
+ * failing with every passive step passing) does not open for them: a hint at `c`.
+ */
+const CAPTURE_HINTS: Partial<Record<string, string>> = {
+  'host.masquerade': 'capture while pinging, to see the private source leave the uplink untranslated',
+};
+
 /** Under the checklist: the diagnosis, its evidence and the fix's title, or the verdict. */
 export function summaryLines(live: LiveReport, diagnosing: boolean, width: number): Line[] {
-  const report = live.report;
+  // The verdict is final before the last warn-only steps (the DNS answer) are in: show it then.
+  const report = live.report ?? live.verdict ?? null;
+  const still = live.report ? [] : live.steps.filter((s) => s.status === 'running').map((s) => s.id);
   if (!report) {
     const done = live.steps.filter((s) => s.status !== 'running').length;
     return [line(`Checking… ${done}/${live.steps.length} steps`, 'dim')];
@@ -52,9 +73,11 @@ export function summaryLines(live: LiveReport, diagnosing: boolean, width: numbe
       for (const e of step.evidence.slice(0, 3)) out.push(line(`    ${escapeControl(e)}`));
       if (step.evidence.length > 3) out.push(line(`    … ${step.evidence.length - 3} more (Enter shows all)`, 'dim'));
     }
-    if (step) out.push(...wrapped(`Why: ${escapeControl(step.explanation)}`, width, '  ', 'dim').slice(0, 2));
+    if (step) out.push(...firstLines(wrapped(`Why: ${escapeControl(step.explanation)}`, width, '  ', 'dim'), 2, width));
     if (step?.fix) out.push(line(`  f: ${escapeControl(step.fix.title)}`, 'accent'));
     else out.push(line('  No automatic fix for this step: Enter shows what was read.', 'dim'));
+    const hint = report.egress === 'broken' ? CAPTURE_HINTS[report.diagnosis.step] : undefined;
+    if (hint) out.push(...wrapped(`c: ${hint}`, width, '  ', 'accent'));
   } else {
     const errors = live.steps.filter((s) => s.status === 'error');
     if (errors.length) out.push(line(`Could not judge: ${errors.map((s) => s.id).join(', ')}`, 'fail'));
@@ -63,7 +86,8 @@ export function summaryLines(live: LiveReport, diagnosing: boolean, width: numbe
     const warns = live.steps.filter((s) => s.status === 'warn').map((s) => s.id);
     if (warns.length) out.push(line(`  Warnings: ${warns.join(', ')} (Enter for detail)`, 'warn'));
   }
-  out.push(line(`Egress: ${report.egress}${diagnosing ? ' (re-checking…)' : ''}`, report.egress === 'ok' ? 'pass' : report.egress === 'broken' ? 'fail' : 'dim'));
+  const more = still.length ? ` (still checking ${still.join(', ')})` : diagnosing ? ' (re-checking…)' : '';
+  out.push(line(`Egress: ${report.egress}${more}`, report.egress === 'ok' ? 'pass' : report.egress === 'broken' ? 'fail' : 'dim'));
   return out;
 }
 
@@ -78,15 +102,20 @@ export function detailLines(step: LiveStep, width: number): Line[] {
   return out;
 }
 
-/** The question before a fix or undo runs: every command, then y/n. */
+/** The question before a fix or undo runs: every command, then y/n (wrapped, so [y/N] shows). */
 export function promptLines(offers: FixOffer[], question: string, width: number): Line[] {
   const out: Line[] = [];
   for (const o of offers) {
     out.push(line(`${o.stepId}`, 'title'));
     out.push(...fixLines(o.plan, width, false, ''));
   }
-  out.push(line(''), line(`${question} [y/N]`, 'bold'));
+  out.push(line(''), ...questionLines(question, width));
   return out;
+}
+
+/** The y/n question alone: the layout keeps it on screen however many commands come before. */
+export function questionLines(question: string, width: number): Line[] {
+  return wrapped(`${question} [y/N]`, width, '', 'bold');
 }
 
 export const KEYS: [string, string][] = [
@@ -102,6 +131,34 @@ export const KEYS: [string, string][] = [
   ['q', 'quit'],
 ];
 
-export function helpLines(): Line[] {
-  return [line('Keys', 'title'), ...KEYS.map(([k, d]) => line(`  ${k.padEnd(12)} ${d}`)), line(''), line('Any key closes this help.', 'dim')];
+export function helpLines(width: number): Line[] {
+  const out = [line('Keys', 'title')];
+  // Each description wraps under itself, so nothing is cut at 80 columns.
+  for (const [k, d] of KEYS) {
+    const [first = '', ...rest] = wrapText(d, Math.max(20, width - 1), ' '.repeat(15));
+    out.push(line(`  ${k.padEnd(12)} ${first.trimStart()}`), ...rest.map((t) => line(t)));
+  }
+  out.push(line(''), line('Any key closes this help.', 'dim'));
+  return out;
+}
+
+const FOOTER_KEYS: [string, string][] = [
+  ['j/k move', 'j/k move'],
+  ['Enter detail', 'Enter detail'],
+  ['f fix', 'f fix'],
+  ['a fix all', 'a all'],
+  ['u undo', 'u undo'],
+  ['r re-run', 'r rerun'],
+  ['c capture', 'c capture'],
+  ['? keys', '? keys'],
+  ['q quit', 'q quit'],
+];
+
+/** The keys line, fitted to the width: shorter words first, then fewer keys; ? and q always stay. */
+export function footerText(width: number): string {
+  const full = FOOTER_KEYS.map(([f]) => f).join('  ');
+  if (full.length <= width) return full;
+  const short = FOOTER_KEYS.map(([, s]) => s);
+  while (short.join('  ').length > width && short.length > 2) short.splice(short.length - 3, 1);
+  return short.join('  ');
 }

@@ -17,6 +17,17 @@ export class Terminal {
     if (r.failed) throw new Error(`tmux new-session: ${r.stderr}`);
   }
 
+  /** Resize the window, as a person dragging the terminal's corner (Ink gets SIGWINCH). */
+  async resize(columns: number, rows: number): Promise<void> {
+    const r = await this.tmux('resize-window', '-t', 'nd', '-x', String(columns), '-y', String(rows));
+    if (r.failed) throw new Error(`tmux resize-window: ${r.stderr}`);
+  }
+
+  /** The screen with its escape sequences (colours, bold, inverse) as tmux holds them. */
+  async screenWithEscapes(): Promise<string> {
+    return (await this.tmux('capture-pane', '-p', '-e', '-t', 'nd')).stdout;
+  }
+
   async screen(): Promise<string> {
     return (await this.tmux('capture-pane', '-p', '-t', 'nd')).stdout;
   }

@@ -65,6 +65,12 @@ describe.skipIf(skip !== null)('netdoctor learn (real lab world)', () => {
           // The live capture of that ping: nothing reached the bridge.
           await l.waitFor(/^ {4}br0 \(bridge\): 0 echo requests from ns0$/, at);
         }
+        if (step.id === 'ip-forward') {
+          at = await l.waitFor(/^TRY .* -> {2}.*100% packet loss/, at);
+          // It reaches br0; the host does not forward it, so nothing leaves eth0.
+          await l.waitFor(/^ {4}br0 \(bridge\): 1 echo request from 192\.168\.0\.2$/, at);
+          await l.waitFor(/^ {4}eth0 \(uplink\): 0 echo requests left$/, at);
+        }
         if (step.id === 'masquerade') {
           at = await l.waitFor(/^TRY .* -> {2}.*100% packet loss/, at);
           // The private source leaves the uplink untranslated, and nothing comes back.

@@ -13,10 +13,10 @@ export function loadSnapshot(id: string): SavedSnapshot {
 export function liveSequence(id: string): LiveReport[] {
   // "healthy+noreply": every passive step passes, but nothing answers the ping.
   const [base, variant] = id.split('+') as [string, string | undefined];
-  const { snapshot, ping: recorded } = loadSnapshot(base);
+  const { snapshot, ping: recorded, dns } = loadSnapshot(base);
   const ping = variant === 'noreply' && recorded ? { ...recorded, received: 0, rttMs: null } : recorded;
-  const stages: FactStage[][] = [[], ['links'], ['links', 'rules'], ['links', 'rules', 'ping']];
-  return stages.map((s, i) => judgeLive(i === 0 ? null : snapshot, ping, new Set(s)));
+  const stages: FactStage[][] = [[], ['links'], ['links', 'rules'], ['links', 'rules', 'ping', 'dns']];
+  return stages.map((s, i) => judgeLive(i === 0 ? null : snapshot, ping, new Set(s), dns ?? null));
 }
 
 export interface FakeActions extends SessionActions {

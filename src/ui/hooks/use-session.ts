@@ -2,7 +2,7 @@
 // actions it was given, turns keys into events. Components only render what this returns.
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { Key } from 'ink';
-import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionState } from '../../session/state.js';
+import { focusIndex, initialState, reduce, wantsAutoCapture, type SessionEvent, type SessionState } from '../../session/state.js';
 import type { ActionEvent, ActionOutcome, Confirm, SessionActions } from '../../session/types.js';
 import { splitKeys } from './type-ahead.js';
 
@@ -13,16 +13,25 @@ export interface SessionControls {
 
 export function useSession(actions: SessionActions, onQuit: () => void): SessionControls {
   // Start from a diagnosis already under way (prefetched while Ink loaded), not from "running".
-  const [state, dispatch] = useReducer(reduce, undefined, () => {
+  const [state, react] = useReducer(reduce, undefined, () => {
     const live = actions.peek?.();
     return live ? reduce(initialState(), { type: 'live', live }) : initialState();
   });
+  // The state as of the last event, ahead of React's render: keys that arrive in one chunk
+  // ("jj\r") are handled in one batch, and each must act on what the one before it did.
   const stateRef = useRef(state);
-  stateRef.current = state;
+  const dispatch = useCallback((ev: SessionEvent) => {
+    stateRef.current = reduce(stateRef.current, ev);
+    react(ev);
+  }, []);
   const generation = useRef(0);
+  /** The diagnosis running now, if any: a key pressed before its last warn-only probe is in waits for it. */
+  const checking = useRef<Promise<void> | null>(null);
   const answer = useRef<((yes: boolean) => void) | null>(null);
   const capture = useRef<{ stop(): Promise<void> } | null>(null);
   const mounted = useRef(true);
+  /** `c` was pressed while the check was finishing: capture once it is done (unless closed meanwhile). */
+  const captureAfterCheck = useRef(false);
   /** Set on q: no capture may start after it (its stop would never be awaited). */
   const quitting = useRef(false);
 
@@ -59,7 +68,7 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
     [actions, log],
   );
 
-  const diagnose = useCallback(async () => {
+  const diagnoseOnce = useCallback(async () => {
     const gen = ++generation.current;
     dispatch({ type: 'diagnose-start' });
     try {
@@ -73,6 +82,12 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
       log({ level: 'error', text: `diagnosis failed: ${(err as Error).message}` });
     }
   }, [actions, log, startCapture]);
+
+  const diagnose = useCallback((): Promise<void> => {
+    const p = diagnoseOnce();
+    checking.current = p;
+    return p.finally(() => checking.current === p && (checking.current = null));
+  }, [diagnoseOnce]);
 
   useEffect(() => {
     void diagnose();
@@ -95,9 +110,15 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
 
   const act = useCallback(
     async (busy: string, run: () => Promise<ActionOutcome>) => {
-      if (stateRef.current.busy || stateRef.current.diagnosing) {
-        log({ level: 'info', text: `wait: ${stateRef.current.busy ?? 'the check is still running'}` });
+      if (stateRef.current.busy) {
+        log({ level: 'info', text: `wait: ${stateRef.current.busy}` });
         return;
+      }
+      // The diagnosis shows before its last warn-only probe (DNS) is in: wait for it, not refuse.
+      if (stateRef.current.diagnosing && checking.current) {
+        dispatch({ type: 'busy', text: `finishing the check, then ${busy}` });
+        await checking.current;
+        if (!mounted.current) return;
       }
       dispatch({ type: 'busy', text: busy });
       let outcome: ActionOutcome;
@@ -167,8 +188,21 @@ export function useSession(actions: SessionActions, onQuit: () => void): Session
       }
       if (input === 'c') {
         if (s.view === 'path') {
+          captureAfterCheck.current = false;
           void stopCapture();
           return dispatch({ type: 'view', view: 'list' });
+        }
+        // The diagnosis shows before its last warn-only probe is in; the capture follows what the
+        // finished check found, so it starts once the check is done (the panel opens now).
+        if (s.diagnosing && checking.current) {
+          captureAfterCheck.current = true;
+          dispatch({ type: 'view', view: 'path' });
+          void checking.current.then(() => {
+            if (!captureAfterCheck.current || !mounted.current || quitting.current) return;
+            captureAfterCheck.current = false;
+            startCapture(false);
+          });
+          return;
         }
         return startCapture(false);
       }

@@ -1,6 +1,6 @@
 // The live checklist: steps are judged only once their facts (and prerequisites) are in, and
 // with every stage in the view is exactly the full diagnosis.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SavedSnapshot } from '../../../src/commands/check.js';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
@@ -39,11 +39,38 @@ describe('judgeLive', () => {
 
   it('with every stage in, is exactly diagnose()', () => {
     for (const id of ['no-masquerade', 'bridge-down', 'healthy', 'no-netns']) {
-      const { snapshot, ping } = load(id);
-      const live = judgeLive(snapshot, ping, new Set<FactStage>(['links', 'rules', 'ping']));
-      expect(live.report).toEqual(diagnose(snapshot, ping));
+      const { snapshot, ping, dns } = load(id);
+      const live = judgeLive(snapshot, ping, new Set<FactStage>(['links', 'rules', 'ping', 'dns']), dns ?? null);
+      expect(live.report).toEqual(diagnose(snapshot, ping, dns ?? null));
       expect(live.steps).toEqual(live.report!.steps);
     }
+  });
+
+  it('the DNS answer is a stage of its own: only ns.dns waits for it', () => {
+    const { snapshot, ping, dns } = load('no-masquerade');
+    const live = judgeLive(snapshot, ping, new Set<FactStage>(['links', 'rules', 'ping']), dns ?? null);
+    expect(live.report).toBeNull();
+    expect(live.steps.filter((s) => s.status === 'running').map((s) => s.id)).toEqual(['ns.dns']);
+  });
+
+  it('the verdict is final once the ping is in and only warn-only steps run: the same as the report, for every recorded snapshot', () => {
+    const ids = readdirSync(new URL('../../fixtures/snapshots/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    expect(ids.length).toBeGreaterThan(20);
+    for (const id of ids) {
+      const { snapshot, ping, dns } = load(id);
+      const early = judgeLive(snapshot, ping, new Set<FactStage>(['links', 'rules', 'ping']), null);
+      const full = diagnose(snapshot, ping, dns ?? null);
+      expect(early.verdict, id).toEqual({ diagnosis: full.diagnosis, egress: full.egress, target: full.target });
+    }
+  });
+
+  it('no verdict before the ping: an answered ping turns a failing step into a warning', () => {
+    const { snapshot, ping } = load('no-masquerade');
+    const rules = judgeLive(snapshot, ping, new Set<FactStage>(['links', 'rules']));
+    expect(statuses(rules.steps)['host.masquerade']).toBe('fail');
+    expect(rules.verdict).toBeNull();
+    // Nor while a step that could still fail is running (the rules are not in).
+    expect(judgeLive(snapshot, ping, new Set<FactStage>(['links', 'ping'])).verdict).toBeNull();
   });
 
   it('keeps a step running while a prerequisite is running', () => {
@@ -55,6 +82,6 @@ describe('judgeLive', () => {
   });
 
   it('a step it does not know waits for every stage', () => {
-    expect(stagesNeeded('some.future-step')).toEqual(['links', 'rules', 'ping']);
+    expect(stagesNeeded('some.future-step')).toEqual(['links', 'rules', 'ping', 'dns']);
   });
 });
