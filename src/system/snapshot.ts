@@ -10,7 +10,7 @@ import { hostLookupsBatch, ipFactsBatch, parseHostLookups, parseIpFactsBatch, ty
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
-import { resolveTopology } from '../diagnosis/topology.js';
+import { resolveTopology, type Topology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter } from './netfilter.js';
 import { firewallTools } from './tools.js';
@@ -178,8 +178,14 @@ const BASE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net
 /**
  * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
  * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
+ * `onTopology` gets who is who (the bridge, the uplink, the namespace's address) the moment the
+ * links are read, before anything else is awaited: the capture is configured from it.
  */
-export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void): Promise<NetSnapshot> {
+export async function takeSnapshot(
+  input: SnapshotInput,
+  onLinks?: (partial: NetSnapshot) => void,
+  onTopology?: (partial: NetSnapshot, topo: Topology) => void,
+): Promise<NetSnapshot> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   // Everything that does not depend on another fact starts at once, the links first (the second
@@ -238,6 +244,7 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
   // Phase 2, as soon as the links are in: what depends on who is who (the bridge, the uplink,
   // the namespace's address). The topology reads no sysctl, so it need not wait for them.
   const topo = resolveTopology(partial);
+  onTopology?.(partial, topo);
   const nsIp = topo.nsAddress?.ip ?? null;
   const lookupsP = hostLookups(hostNs, {
     forward: topo.source && topo.bridge.link ? [input.target, 'from', topo.source.ip, 'iif', topo.bridge.name] : null,
