@@ -4,14 +4,16 @@ import type { CapturedPacket, CaptureOutcome, CaptureReport } from '../model/cap
 import type { NetSnapshot } from '../model/snapshot.js';
 import type { DnsProbeResult, MtuProbeResult, PingResult, Report } from '../model/result.js';
 import { namespaceIdentity, namespaceResolvConf, readRpFilterDrops, takeSnapshot, type SnapshotInput } from '../system/snapshot.js';
-import { dnsProbeFromNamespace } from '../system/dns-probe.js';
+import { startDnsProbe, type DnsProbe } from '../system/dns-probe.js';
 import { mtuProbeFromNamespace } from '../system/mtu-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
-import { startCapture } from '../system/capture/client.js';
+import { startCapture, type CaptureHandle } from '../system/capture/client.js';
+import { stage } from '../system/stage-clock.js';
 import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
 import { diagnose } from './diagnose.js';
+import { beyondTargetPath, pingGotNoReply } from './dns-path.js';
 import { captureReport, countHops, unavailable } from './path-verdict.js';
-import { resolveTopology } from './topology.js';
+import { resolveTopology, type Topology } from './topology.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
 export interface Diagnosed {
@@ -44,11 +46,11 @@ export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions)
   const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
   // The DNS probe asks the resolvers the namespace is configured with, as its programs would;
   // its worker is a Node process, the slowest to start, so it goes first, then the ping.
-  const dnsP = opts.probe ? probeDns(input) : Promise.resolve(null);
+  const dns = opts.probe ? probeDns(input) : null;
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   const [snapshot, ping] = await Promise.all([opts.snapshot ?? takeSnapshot(input), pingP]);
   await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
-  return judge(snapshot, ping, null, dnsP, opts.probe);
+  return judge(snapshot, ping, null, dns, opts.probe);
 }
 
 /** Did rp_filter drop anything while the probe ran? (The counter is per namespace.) */
@@ -60,14 +62,15 @@ async function judge(
   snapshot: NetSnapshot,
   ping: PingResult | null,
   capture: ((passive: Report) => CaptureReport) | null,
-  dnsP: Promise<DnsProbeResult | null>,
+  dnsProbe: DnsProbe | null,
   probe: boolean,
 ): Promise<Diagnosed> {
   // A namespace that does not exist was not probed, whatever ping said about entering it.
   const judgedPing = snapshot.container ? ping : ping && { ...ping, ran: false, error: `namespace ${snapshot.input.ns} does not exist` };
   if (judgedPing && !judgedPing.ran && snapshot.container && judgedPing.error) snapshot.errors.push(`not probed: ${judgedPing.error}`);
   // The MTU probe needs only the ping: it runs while the DNS query may still wait for answers.
-  const [mtu, dnsRaw] = await Promise.all([probe ? probeMtu(snapshot, judgedPing) : null, dnsP]);
+  const [mtu, dnsRaw] = await Promise.all([probe ? probeMtu(snapshot, judgedPing) : null, dnsAfterPing(dnsProbe, snapshot, judgedPing)]);
+  stage('DNS and MTU probes done');
   const dns = snapshot.container ? dnsRaw : null;
   const report = diagnose(snapshot, judgedPing, dns, mtu);
   if (capture) report.probes.capture = capture(report);
@@ -82,72 +85,120 @@ async function probeMtu(snapshot: NetSnapshot, ping: PingResult | null): Promise
   return mtuProbeFromNamespace(snapshot.input.ns, snapshot.input.target, veth.mtu);
 }
 
-/** Starts at once (no await before the spawn): the worker is a Node process, the slowest probe. */
-async function probeDns(input: SnapshotInput): Promise<DnsProbeResult | null> {
+/**
+ * Starts at once, before anything else is awaited: the worker is a Node process, the slowest
+ * probe to start, and its query then runs alongside the ping.
+ */
+function probeDns(input: SnapshotInput): DnsProbe | null {
   if (!namespaceIdentity(input.ns)) return null;
   const conf = namespaceResolvConf(input.ns, input.hostNs);
   if (!conf || !conf.nameservers.length) return null;
-  return dnsProbeFromNamespace(input.ns, conf.nameservers);
+  return startDnsProbe(input.ns, conf.nameservers);
 }
 
 /**
- * Capture needs the interfaces, so the facts come first; the worker starts meanwhile (node and
- * the pcap addon take a moment to load), is handed the interfaces, and the ping starts once it
- * captures. It is stopped the moment the ping returns.
+ * The DNS result, once the ping is in (a silent resolver is judged only then). When the ping got
+ * no reply and every resolver still silent is reached the same way as the target, its timeout is
+ * a foregone conclusion (ns.dns then defers to the diagnosis anyway): stop waiting, and say so,
+ * instead of waiting it out. Otherwise each resolver gets its full 1.5 s; one on the host or on
+ * the namespace's own link can answer while the internet cannot.
+ */
+export function dnsAfterPing(probe: DnsProbe | null, snapshot: NetSnapshot, ping: PingResult | null): Promise<DnsProbeResult | null> {
+  if (!probe) return Promise.resolve(null);
+  const pending = probe.pending();
+  if (pingGotNoReply(ping) && pending.length && pending.every((s) => beyondTargetPath(snapshot, s))) probe.abandon();
+  else probe.wait();
+  return probe.result;
+}
+
+/**
+ * Capture needs the interfaces: the worker starts at once (node and the pcap addon take a moment
+ * to load) and is handed them the moment the links are read, while the rest of the facts are
+ * gathered. The ping starts once the facts are complete and the worker captures; the worker is
+ * stopped the moment the ping returns.
  */
 async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
+  stage('capture worker starting');
   const handle = startCapture(input.hostNs, { timeoutMs: 8000, onPacket: opts.onPacket });
   // UDP to the resolvers: the capture counts only our echo requests and replies.
-  const dnsP = probeDns(input);
+  const dns = probeDns(input);
+  stage('DNS worker starting');
+  // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
+  // user) is not counted as ours.
+  const echoId = 1 + Math.floor(Math.random() * 0xfffe);
+  // Set the moment the links are read (a holder: TypeScript does not follow the callback).
+  const early: { target: ReturnType<typeof captureWhere>; ready: ReturnType<CaptureHandle['configure']> | null; rpBefore: Promise<number | null> | null } = {
+    target: { where: null, missing: 'the links could not be read' },
+    ready: null,
+    rpBefore: null,
+  };
   try {
-    const snapshot = await takeSnapshot(input);
-    const topo = resolveTopology(snapshot);
-    const where = {
-      bridge: topo.bridge.name,
-      uplink: topo.uplink?.name ?? null,
-      nsAddress: topo.nsAddress?.ip ?? null,
-      target: input.target,
-    };
-    const missing = !snapshot.container
-      ? `namespace ${input.ns} does not exist`
-      : !topo.bridge.link
-        ? `bridge ${topo.bridge.name} does not exist`
-        : !where.nsAddress
-          ? `${input.ns} has no IPv4 address to follow`
-          : null;
-    if (missing || !where.nsAddress) {
+    const snapshot = await takeSnapshot(
+      input,
+      () => stage('snapshot: links in'),
+      (partial, topo) => {
+        stage('snapshot: topology known');
+        early.target = captureWhere(partial, topo, input);
+        if (early.target.where) early.ready = handle.configure({ ...early.target.where, echoId });
+        // rp_filter drops show only in a counter: read it before the first echo request leaves.
+        early.rpBefore = readRpFilterDrops(input.hostNs);
+      },
+    );
+    stage('snapshot complete');
+    const { target, ready } = early;
+    if (!target.where || !ready) {
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
-      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${missing}`, 'fix the diagnosis first'), dnsP, true);
+      return judge(snapshot, ping, () => unavailable(`nothing to capture: ${target.missing ?? 'unknown'}`, 'fix the diagnosis first'), dns, true);
     }
-    const nsAddress = where.nsAddress;
-    // Our own echo identifier: another ping from the same namespace (a second netdoctor, the
-    // user) is not counted as ours.
-    const echoId = 1 + Math.floor(Math.random() * 0xfffe);
-    const ready = await handle.configure({ ...where, nsAddress, echoId });
-    const rpBefore = await readRpFilterDrops(input.hostNs);
+    const where = target.where;
+    const [configured, rpBefore] = await Promise.all([ready, early.rpBefore]);
+    stage('capture ready; ping starting');
     const ping = await pingFromNamespace(input.ns, input.target, { echoId });
-    await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
-    const outcome = await handle.stop();
+    stage('ping done');
+    const [, outcome] = await Promise.all([countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore ?? null), handle.stop()]);
+    stage('capture stopped');
 
     // Who dropped it: only when the capture watched the packets die on this host.
     let traced: TraceOutcome | null = null;
     if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
       const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
-      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress, target: input.target, legacy, echoId });
+      traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress: where.nsAddress, target: input.target, legacy, echoId });
+      stage('trace done');
     }
     return judge(
       snapshot,
       ping,
       (passive) =>
-        ready.ok
-          ? captureReport(outcome, { ...where, nsAddress }, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
-          : unavailable(ready.reason, ready.remedy, outcome.durationMs),
-      dnsP,
+        configured.ok
+          ? captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
+          : unavailable(configured.reason, configured.remedy, outcome.durationMs),
+      dns,
       true,
     );
   } finally {
     await handle.stop();
   }
+}
+
+interface CaptureWhere {
+  bridge: string;
+  uplink: string | null;
+  nsAddress: string;
+  target: string;
+}
+
+/** What to watch (from the links alone), or why there is nothing to capture. */
+function captureWhere(snap: NetSnapshot, topo: Topology, input: SnapshotInput): { where: CaptureWhere; missing: null } | { where: null; missing: string } {
+  const nsAddress = topo.nsAddress?.ip ?? null;
+  const missing = !snap.container
+    ? `namespace ${input.ns} does not exist`
+    : !topo.bridge.link
+      ? `bridge ${topo.bridge.name} does not exist`
+      : !nsAddress
+        ? `${input.ns} has no IPv4 address to follow`
+        : null;
+  if (missing || !nsAddress) return { where: null, missing: missing ?? `${input.ns} has no IPv4 address to follow` };
+  return { where: { bridge: topo.bridge.name, uplink: topo.uplink?.name ?? null, nsAddress, target: input.target }, missing: null };
 }
 
 /** The packets reached the bridge and then went missing here: not forwarded, or replies lost. */
@@ -185,15 +236,20 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
     // With everything in, the final update below follows instead.
     if (arrived.size !== before && !(rulesIn && arrived.has('ping') && arrived.has('dns'))) emit();
   };
+  const dnsProbe = opts.probe ? probeDns(input) : null;
+  const pingOnly = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
+  let snapshotIn!: (s: NetSnapshot) => void;
+  const snapshotP = new Promise<NetSnapshot>((resolve) => (snapshotIn = resolve));
+  // A silent resolver is judged once the ping is in (dnsAfterPing, against the snapshot); an
+  // answer shows as soon as it comes.
   const dnsP = opts.probe
-    ? probeDns(input).then((d) => {
+    ? Promise.race([dnsProbe ? dnsProbe.result : Promise.resolve(null), Promise.all([pingOnly, snapshotP]).then(([p, s]) => dnsAfterPing(dnsProbe, s, s.container ? p : null))]).then((d) => {
         dns = d;
         dnsDone = true;
         probeIn();
         return d;
       })
     : Promise.resolve(null);
-  const pingOnly = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
   const pingP = pingOnly.then((p) => {
     ping = p;
     pingDone = true;
@@ -208,6 +264,7 @@ export async function runDiagnosisLive(input: SnapshotInput, opts: { probe: bool
     emit();
   });
   partial = snapshot;
+  snapshotIn(snapshot);
   arrived.add('rules');
   rulesIn = true;
   if (!arrived.has('ping') || !arrived.has('dns')) emit(); // netfilter is in; a probe may still be waiting

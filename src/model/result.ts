@@ -39,7 +39,11 @@ export interface DnsProbeResult {
   /** The name asked for (type A). */
   name: string;
   ran: boolean;
-  servers: { server: string; answered: boolean; rcode: string | null; ms: number | null; error: string | null }[];
+  /**
+   * error: "timeout", a socket error, or "abandoned": netdoctor stopped waiting once the ping
+   * showed the path to that resolver broken (waitedMs: how long the query had been out).
+   */
+  servers: { server: string; answered: boolean; rcode: string | null; ms: number | null; error: string | null; waitedMs?: number | null }[];
   /** Why the probe could not run at all. */
   error: string | null;
   durationMs: number;

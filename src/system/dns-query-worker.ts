@@ -1,6 +1,7 @@
 // Runs INSIDE the namespace being diagnosed (`ip netns exec NS node dns-query-worker.js ...`):
 // one real DNS query over UDP to each resolver, as a program in the namespace would send it.
-// Prints one JSON line: [{ server, answered, rcode, ms, error }]. Never throws.
+// Prints one JSON line per server as soon as it is settled ({ server, answered, rcode, ms, error }),
+// so a parent that stops waiting keeps what is known, then the JSON array of all. Never throws.
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { encodeQuery, parseHeader, rcodeName } from '../net/dns-wire.js';
@@ -10,8 +11,13 @@ export interface DnsServerResult {
   answered: boolean;
   rcode: string | null;
   ms: number | null;
-  /** Why there was no answer: "timeout", or the socket error (ECONNREFUSED: nothing listens). */
+  /**
+   * Why there was no answer: "timeout", the socket error (ECONNREFUSED: nothing listens), or
+   * "abandoned" (netdoctor stopped waiting: the ping showed the path to it broken).
+   */
   error: string | null;
+  /** With "abandoned": how long the query had been out unanswered (null: it was never sent). */
+  waitedMs?: number | null;
 }
 
 function ask(server: string, name: string, timeoutMs: number): Promise<DnsServerResult> {
@@ -39,6 +45,8 @@ function ask(server: string, name: string, timeoutMs: number): Promise<DnsServer
     });
     sock.connect(53, server, () => {
       sock.send(encodeQuery(id, name), (err) => {
+        // The parent times the wait from here when it stops waiting early.
+        if (!err) process.stdout.write(`${JSON.stringify({ sent: server })}\n`);
         if (err) finish({ answered: false, rcode: null, ms: null, error: (err as NodeJS.ErrnoException).code ?? err.message });
       });
     });
@@ -47,7 +55,14 @@ function ask(server: string, name: string, timeoutMs: number): Promise<DnsServer
 
 async function main(): Promise<void> {
   const [name = 'example.com', timeout = '1500', ...servers] = process.argv.slice(2);
-  const results = await Promise.all(servers.map((s) => ask(s, name, Number(timeout))));
+  const results = await Promise.all(
+    servers.map((s) =>
+      ask(s, name, Number(timeout)).then((r) => {
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+        return r;
+      }),
+    ),
+  );
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 

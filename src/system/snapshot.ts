@@ -10,7 +10,7 @@ import { hostLookupsBatch, ipFactsBatch, parseHostLookups, parseIpFactsBatch, ty
 import { parseNameservers } from '../parse/resolv-conf.js';
 import { parseConntrack } from '../parse/conntrack.js';
 import { parseNetstat, RP_FILTER_COUNTER } from '../parse/netstat.js';
-import { resolveTopology } from '../diagnosis/topology.js';
+import { resolveTopology, type Topology } from '../diagnosis/topology.js';
 import { CannotInspectError } from '../exit-codes.js';
 import { readNetfilter, type NetfilterRead } from './netfilter.js';
 import { firewallTools } from './tools.js';
@@ -260,9 +260,16 @@ function mergedSysctls(base: Record<string, string | null>, more: Record<string,
 /**
  * `onLinks`, when given, receives a copy of the snapshot as soon as the first stage (links,
  * routes, lookups, base sysctls) is in, before netfilter: the session's checklist fills in live.
+ * `onTopology` gets who is who (the bridge, the uplink, the namespace's address) the moment the
+ * links are read, before anything else is awaited: the capture is configured from it.
  */
-export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: NetSnapshot) => void, host: HostReader = directHostReader(input.hostNs)): Promise<NetSnapshot> {
-  return (await startSnapshot(input, host)).finish(onLinks);
+export async function takeSnapshot(
+  input: SnapshotInput,
+  onLinks?: (partial: NetSnapshot) => void,
+  onTopology?: (partial: NetSnapshot, topo: Topology) => void,
+  host: HostReader = directHostReader(input.hostNs),
+): Promise<NetSnapshot> {
+  return (await startSnapshot(input, host, null, onTopology)).finish(onLinks);
 }
 
 /**
@@ -270,7 +277,12 @@ export async function takeSnapshot(input: SnapshotInput, onLinks?: (partial: Net
  * for all their host queries at once, then finishes them. `ownSide`: the namespace's own
  * `ip -batch` output, already read (check --all reads many namespaces in one spawn).
  */
-export async function startSnapshot(input: SnapshotInput, host: HostReader, ownSide?: SideOutput | null): Promise<SnapshotStart> {
+export async function startSnapshot(
+  input: SnapshotInput,
+  host: HostReader,
+  ownSide?: SideOutput | null,
+  onTopology?: (partial: NetSnapshot, topo: Topology) => void,
+): Promise<SnapshotStart> {
   const errors: string[] = [];
   const hostNs = input.hostNs;
   // Everything that does not depend on another fact starts at once, the links first (the second
@@ -331,6 +343,7 @@ export async function startSnapshot(input: SnapshotInput, host: HostReader, ownS
   // Phase 2, as soon as the links are in: what depends on who is who (the bridge, the uplink,
   // the namespace's address). The topology reads no sysctl, so it need not wait for them.
   const topo = resolveTopology(partial);
+  onTopology?.(partial, topo);
   const nsIp = topo.nsAddress?.ip ?? null;
   const queries: HostQueries = {
     lookups: {

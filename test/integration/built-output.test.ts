@@ -95,6 +95,18 @@ describe.skipIf(skip !== null)('the built output', () => {
     }
   });
 
+  it('the capture worker loads only the pcap binding, not pcap.js and its decoders (on every active check\'s path)', async () => {
+    // stdin closed at once: the worker loads pcap, finds no config, exits. NODE_DEBUG=module traces every require().
+    const worker = await run(['node', join(DIST, 'system/capture/worker.js')], { timeoutMs: 30_000, input: '', env: { NODE_DEBUG: 'module' } });
+    expect(worker.exitCode, worker.stderr).toBe(0);
+    expect(worker.stdout).toBe(''); // no "unavailable": the binding loaded
+    expect(worker.stderr).toMatch(/load "[^"]*\/node_modules\/pcap\/build\/Release\/pcap_binding\.node"/);
+    expect(worker.stderr).not.toMatch(/node_modules\/pcap\/(pcap|decode\/|tcp_tracker|dns_cache)/);
+    // The same detector sees pcap.js's decoders when the whole module is required.
+    const whole = await run(['node', '-e', "require('pcap')"], { timeoutMs: 30_000, env: { NODE_DEBUG: 'module' } });
+    expect(whole.stderr).toMatch(/node_modules\/pcap\/decode\//);
+  });
+
   it("the check script's code cache is one this Node accepts", async () => {
     const loader = pathToFileURL(join(DIST, 'check-loader.js')).href;
     const probe = `const { runCheckScript } = await import(${JSON.stringify(loader)});

@@ -161,4 +161,36 @@ describe.skipIf(skip !== null)('check against real labs', () => {
       await labDown(opts.prefix, ['--ns', opts.ns]);
     }
   });
+
+  it('NETDOCTOR_TIMING=1: the active check\'s stages on stderr, in order (the ping only once the facts are in and the capture is ready)', async () => {
+    const opts = randomLabOptions();
+    const lab = await labUp('no-masquerade', opts);
+    try {
+      const argv = ['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json'];
+      const r = await run(argv, { timeoutMs: 60_000, env: { NETDOCTOR_TIMING: '1' } });
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect((JSON.parse(r.stdout) as { diagnosis: { step: string } }).diagnosis.step).toBe('host.masquerade');
+      const stages = [...r.stderr.matchAll(/^netdoctor timing: +(\d+) ms {2}(.+)$/gm)].map((m) => ({ ms: Number(m[1]), label: m[2]! }));
+      const labels = stages.map((s) => s.label).filter((l) => !l.startsWith('snapshot: links'));
+      expect(labels).toEqual([
+        'capture worker starting',
+        'DNS worker starting',
+        'snapshot: topology known',
+        'snapshot complete',
+        'capture ready; ping starting',
+        'ping done',
+        'capture worker: stopping',
+        'capture worker: end',
+        'capture stopped',
+        'DNS and MTU probes done',
+      ]);
+      const times = stages.map((s) => s.ms);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      // Off by default.
+      const quiet = await run(argv, { timeoutMs: 60_000 });
+      expect(quiet.stderr).not.toMatch(/netdoctor timing/);
+    } finally {
+      await labDown(opts.prefix, ['--ns', opts.ns]);
+    }
+  });
 });

@@ -3,9 +3,17 @@
 // lab down ends the resolver and removes only its own files.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isLabResolver } from '../../src/lab/lab-dns.js';
-import { run } from '../../src/system/run.js';
-import { TARGET, integrationSkipReason, labDown, labUp, randomLabOptions, runCli } from './helpers.js';
+import { fileURLToPath } from 'node:url';
+import { isLabResolver, writeLabResolvConf } from '../../src/lab/lab-dns.js';
+import { run, startDaemon } from '../../src/system/run.js';
+import { TARGET, integrationSkipReason, labDown, labUp, randomLabOptions, runCli, withLab } from './helpers.js';
+
+const RESPONDER = fileURLToPath(new URL('../../dist/lab/dns-responder.js', import.meta.url));
+
+interface DnsReport {
+  probes: { dns: { servers: { server: string; answered: boolean; rcode: string | null; error: string | null; waitedMs?: number | null }[] } };
+  steps: { id: string; status: string; evidence: string[] }[];
+}
 
 const skip = integrationSkipReason();
 
@@ -56,6 +64,44 @@ describe.skipIf(skip !== null)('lab DNS (real namespaces)', () => {
     } finally {
       rmSync(foreignDir, { recursive: true, force: true });
       await labDown(opts.prefix, ['--ns', opts.ns]);
+    }
+  });
+
+  it('no-masquerade: once the ping gets no reply, the resolver beyond the same path is not waited out, and the report says so', async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const check = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json']);
+      expect(check.code).toBe(1);
+      const report = JSON.parse(check.stdout) as DnsReport;
+      const [server] = report.probes.dns.servers;
+      expect(server).toMatchObject({ server: '198.51.100.53', answered: false, error: 'abandoned' });
+      // It was out for about as long as the ping waited (its 1 s deadline), not its own 1.5 s.
+      expect(server!.waitedMs).toBeGreaterThan(300);
+      expect(server!.waitedMs).toBeLessThan(1500);
+      const step = report.steps.find((x) => x.id === 'ns.dns')!;
+      expect(step.status).toBe('skip');
+      expect(step.evidence.join('\n')).toMatch(/not waited for longer: it is reached the same way as the target, and the ping got no reply either/);
+    });
+  });
+
+  it('no-masquerade with a second resolver on the bridge: the host\'s answers, only the internet one is abandoned', async () => {
+    const opts = randomLabOptions();
+    let pid: number | null = null;
+    try {
+      await withLab('no-masquerade', opts, async (lab) => {
+        const bridgeIp = lab.addresses.bridgeIp;
+        writeLabResolvConf(opts.prefix, lab.names.containerNs, ['198.51.100.53', bridgeIp]);
+        pid = (await startDaemon([process.execPath, RESPONDER, bridgeIp, TARGET], { ns: lab.names.hostNs, readyTimeoutMs: 15_000, env: { NETDOCTOR_LAB_NS: lab.names.hostNs } })).pid;
+        const check = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json']);
+        expect(check.code).toBe(1);
+        const report = JSON.parse(check.stdout) as DnsReport;
+        expect(report.probes.dns.servers).toEqual([
+          expect.objectContaining({ server: '198.51.100.53', answered: false, error: 'abandoned' }),
+          expect.objectContaining({ server: bridgeIp, answered: true, rcode: 'NOERROR' }),
+        ]);
+        expect(report.steps.find((x) => x.id === 'ns.dns')?.status).toBe('pass');
+      });
+    } finally {
+      if (pid !== null) process.kill(pid, 'SIGKILL');
     }
   });
 });

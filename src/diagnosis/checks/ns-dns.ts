@@ -13,8 +13,15 @@ const ERRORS: Record<string, string> = {
   timeout: 'no answer within 1.5 s (dropped on the way, or nobody there)',
 };
 
+/** netdoctor stopped waiting once the ping, sent the same way, got no reply either. */
+function abandoned(waitedMs: number | null): string {
+  const waited = waitedMs === null ? 'no answer (the query was still being sent)' : `no answer within ${(waitedMs / 1000).toFixed(1)} s`;
+  return `${waited}; not waited for longer: it is reached the same way as the target, and the ping got no reply either`;
+}
+
 function serverLine(name: string, s: ServerResult): string {
   if (s.answered) return `asked ${s.server} for ${name} (A) over UDP: answered ${s.rcode ?? '?'} in ${s.ms ?? '?'} ms`;
+  if (s.error === 'abandoned') return `asked ${s.server} for ${name} (A) over UDP: ${abandoned(s.waitedMs ?? null)}`;
   return `asked ${s.server} for ${name} (A) over UDP: ${s.error ? (ERRORS[s.error] ?? s.error) : 'no answer'}`;
 }
 

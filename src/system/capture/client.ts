@@ -15,6 +15,7 @@ export type { CaptureOutcome };
 import { isIPv4 } from '../../net/ipv4.js';
 import { interfaceNameProblem } from '../../validate.js';
 import { spawnStreaming, type StreamingProcess } from '../run.js';
+import { stage } from '../stage-clock.js';
 import type { WorkerConfig, WorkerInterface } from './worker.js';
 
 export interface CaptureTarget {
@@ -119,6 +120,9 @@ export function startCapture(hostNs: string | null, limits: CaptureLimits = {}):
         limits.onPacket?.(packet);
         break;
       }
+      case 'end':
+        stage('capture worker: end');
+        break;
       case 'ready':
         interfaces = (ev.interfaces as string[]) ?? [];
         errors = (ev.errors as { interface: string; message: string }[]) ?? [];
@@ -188,6 +192,7 @@ export function startCapture(hostNs: string | null, limits: CaptureLimits = {}):
     },
     stop() {
       stopped ??= (async () => {
+        stage('capture worker: stopping');
         proc.closeStdin();
         const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
         await proc.exited;

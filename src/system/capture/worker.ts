@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import type { CapturedPacket, CaptureRole } from '../../model/capture.js';
 import { decodeIcmp, icmpTypeName, pcapHeaderTime } from '../../parse/packet.js';
+import { leanPcap, PCAP_BINDING } from './pcap-lean.js';
 
 export interface WorkerInterface {
   name: string;
@@ -55,6 +56,14 @@ function loadPcap(): PcapModule | null {
   // NETDOCTOR_PCAP_MODULE: tests point this at a missing module to prove graceful degradation.
   const name = process.env.NETDOCTOR_PCAP_MODULE || 'pcap';
   try {
+    // The binding alone when it is where pcap 3.x keeps it; else the whole module.
+    if (name === 'pcap') {
+      try {
+        return leanPcap(require(PCAP_BINDING)) as unknown as PcapModule;
+      } catch {
+        /* another layout: pcap.js itself */
+      }
+    }
     return require(name) as PcapModule;
   } catch (err) {
     emit({ event: 'unavailable', reason: `the pcap addon cannot be loaded (${firstLine(err)})`, remedy: SETUP_REMEDY });

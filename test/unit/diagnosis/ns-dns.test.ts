@@ -63,6 +63,18 @@ describe('ns.dns', () => {
     expect(dnsStep(load('no-masquerade')).status).toBe('skip');
   });
 
+  it('no-masquerade, abandoned once the ping got no reply: still no second alarm, and it says why it stopped', () => {
+    const saved = load('no-masquerade');
+    const dns: DnsProbeResult = { ...saved.dns!, servers: [{ server: '198.51.100.53', answered: false, rcode: null, ms: null, error: 'abandoned', waitedMs: 1040 }] };
+    const s = dnsStep(saved, dns);
+    expect(s.status).toBe('skip');
+    expect(s.evidence).toContain(
+      'asked 198.51.100.53 for example.com (A) over UDP: no answer within 1.0 s; not waited for longer: it is reached the same way as the target, and the ping got no reply either',
+    );
+    const unsent = dnsStep(saved, { ...dns, servers: [{ ...dns.servers[0]!, waitedMs: null }] });
+    expect(unsent.evidence.join('\n')).toMatch(/no answer \(the query was still being sent\); not waited for longer/);
+  });
+
   it('firewalld-forward-reject: the rejected query shows as unreachable', () => {
     expect(dnsStep(load('firewalld-forward-reject')).evidence.join('\n')).toMatch(/unreachable: a router or firewall answered/);
   });
