@@ -33,17 +33,22 @@ export interface DiagnosisOptions {
   onPacket?: (packet: CapturedPacket) => void;
   /** With the capture: trace who drops the packets (a temporary nft table; default on). */
   trace?: boolean;
+  /** The facts, already gathered (`check --all` takes every namespace's together); not with capture. */
+  snapshot?: NetSnapshot;
 }
 
 export async function runDiagnosis(input: SnapshotInput, opts: DiagnosisOptions): Promise<Diagnosed> {
-  if (opts.probe && opts.capture !== false) return runWithCapture(input, opts);
+  if (opts.probe && opts.capture !== false) {
+    if (opts.snapshot) throw new Error('runDiagnosis: a snapshot taken beforehand cannot be captured against');
+    return runWithCapture(input, opts);
+  }
   // rp_filter drops show only in a counter: read it before the first echo request can leave.
   const rpBefore = opts.probe ? await readRpFilterDrops(input.hostNs) : null;
   // The DNS probe asks the resolvers the namespace is configured with, as its programs would;
   // its worker is a Node process, the slowest to start, so it goes first, then the ping.
   const dns = opts.probe ? probeDns(input) : null;
   const pingP = opts.probe ? pingFromNamespace(input.ns, input.target) : Promise.resolve(null);
-  const [snapshot, ping] = await Promise.all([takeSnapshot(input), pingP]);
+  const [snapshot, ping] = await Promise.all([opts.snapshot ?? takeSnapshot(input), pingP]);
   await countRpFilterDrops(snapshot, ping, input.hostNs, rpBefore);
   return judge(snapshot, ping, null, dns, opts.probe);
 }

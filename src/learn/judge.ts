@@ -19,10 +19,16 @@ export interface StepVerdict {
 
 export type Judgement = Record<LessonStepId, StepVerdict>;
 
-/** A snapshot's identity for "did anything change": everything but the time it was taken and counters. */
+/**
+ * A snapshot's identity for "did anything change": the world's configuration, without what moves
+ * by itself. Every ping adds a conntrack entry and bumps rule counters, and neighbour entries age;
+ * counting those as changes made the watcher ping again after each ping, forever, and left no
+ * ping ever "fresh".
+ */
+const VOLATILE = new Set(['takenAt', 'conntrack', 'rpFilterDrops', 'neighbours', 'packets', 'bytes']);
+
 export function fingerprint(s: NetSnapshot): string {
-  const { takenAt: _t, ...rest } = s;
-  return JSON.stringify(rest).replace(/(packets|bytes) \d+/g, '$1 N');
+  return JSON.stringify(s, (key, value: unknown) => (VOLATILE.has(key) ? undefined : value)).replace(/(packets|bytes) \d+/g, '$1 N');
 }
 
 function hostLink(s: NetSnapshot, name: string): LinkFact | undefined {

@@ -12,6 +12,13 @@ export function ipFactsBatch(target: string): string {
   return `addr show\nroute show\nroute get ${target}\n`;
 }
 
+/** One side's `ip -batch` output, as read (alone, or split from a batch of many: netns-exec-batch.ts). */
+export interface SideOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 export interface IpBatchFacts {
   links: LinkFact[];
   routes: RouteFact[];
@@ -119,16 +126,24 @@ export interface HostLookups {
   neighbours: NeighbourFact[] | null;
 }
 
+/** The lines of the batch, in order: forward lookup, reply lookup, neighbours (those asked). */
+export function hostLookupLines(q: HostLookupQueries): string[] {
+  return [q.forward && `route get ${q.forward.join(' ')}`, q.reply && `route get ${q.reply.join(' ')}`, q.neighDev && `neigh show dev ${q.neighDev}`].filter((l): l is string => !!l);
+}
+
 /** The batch for `ip -4 -j -force -batch -` (names and addresses validated by the caller), or null: nothing to ask. */
 export function hostLookupsBatch(q: HostLookupQueries): string | null {
-  const lines = [q.forward && `route get ${q.forward.join(' ')}`, q.reply && `route get ${q.reply.join(' ')}`, q.neighDev && `neigh show dev ${q.neighDev}`].filter((l): l is string => !!l);
+  const lines = hostLookupLines(q);
   return lines.length ? `${lines.join('\n')}\n` : null;
 }
 
 /** Each answer as the single-command queries read it: a lookup's error, or neighbours null when unreadable. */
 export function parseHostLookups(q: HostLookupQueries, exitCode: number | null, stdout: string, stderr: string): HostLookups {
-  const asked = [q.forward, q.reply, q.neighDev].filter((x) => x !== null).length;
-  const answers = splitForcedBatch(asked, exitCode, stdout, stderr);
+  return hostLookupsFrom(q, splitForcedBatch(hostLookupLines(q).length, exitCode, stdout, stderr));
+}
+
+/** The lookups from their answers, one per line of hostLookupLines(q) (check --all asks many at once). */
+export function hostLookupsFrom(q: HostLookupQueries, answers: readonly (ForcedAnswer | undefined)[]): HostLookups {
   const lookupOf = (a: ForcedAnswer | undefined): RouteLookup => (a?.ok ? parseRouteGet(0, a.json, '') : parseRouteGet(1, '', a?.error ?? 'failed'));
   let i = 0;
   const forward = q.forward ? lookupOf(answers[i++]) : null;
@@ -143,4 +158,10 @@ export function parseHostLookups(q: HostLookupQueries, exitCode: number | null, 
     }
   }
   return { forward, reply, neighbours };
+}
+
+/** True when every line of an `ip -force -batch` run was answered (it did not stop early). */
+export function forcedBatchComplete(count: number, stdout: string, stderr: string): boolean {
+  const answered = stdout.split('\n').filter((l) => l.trim()).length + stderr.split('\n').filter((l) => /^Command failed -:\d+$/.test(l)).length;
+  return answered === count;
 }

@@ -82,7 +82,9 @@ export function scanNamespaces(hostNs: string | null): NamespaceCandidate[] {
  */
 export async function connectedNsids(hostNs: string | null): Promise<{ nsids: Set<number>; named: Map<number, string>; vethNsid: Map<number, number> } | null> {
   const ip = (...args: string[]) => run(hostNs ? ['ip', '-n', hostNs, ...args] : ['ip', ...args]);
-  const [links, ids] = await Promise.all([ip('-j', '-d', 'addr', 'show', 'type', 'veth'), ip('-j', 'netns', 'list-id')]);
+  // `netns list` (each name in /run/netns with its id as seen from here), not `netns list-id`:
+  // the kernel's id dump stopped after ~130 namespaces, and --all silently missed the rest.
+  const [links, ids] = await Promise.all([ip('-j', '-d', 'addr', 'show', 'type', 'veth'), ip('-j', 'netns', 'list')]);
   if (links.failed) return null;
   const nsids = new Set<number>();
   const named = new Map<number, string>();
@@ -94,8 +96,8 @@ export async function connectedNsids(hostNs: string | null): Promise<{ nsids: Se
       const hasV4 = (l.addr_info ?? []).some((a) => a.family === 'inet');
       if (l.master || !hasV4) nsids.add(l.link_netnsid);
     }
-    for (const e of JSON.parse(ids.stdout || '[]') as { nsid?: number; name?: string }[]) {
-      if (typeof e.nsid === 'number' && typeof e.name === 'string') named.set(e.nsid, e.name);
+    for (const e of JSON.parse(ids.stdout || '[]') as { id?: number; name?: string }[]) {
+      if (typeof e.id === 'number' && typeof e.name === 'string' && !named.has(e.id)) named.set(e.id, e.name);
     }
   } catch {
     return null;

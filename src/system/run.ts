@@ -1,7 +1,7 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
@@ -96,6 +96,10 @@ async function slot(): Promise<() => void> {
   };
 }
 
+// NETDOCTOR_SPAWN_LOG=FILE: every command run() starts, one JSON argv a line (tests bound how
+// many processes `check --all` starts; a debugging aid otherwise).
+const SPAWN_LOG = process.env.NETDOCTOR_SPAWN_LOG || null;
+
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -104,6 +108,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const [file, ...args] = spawned;
   if (!file) throw new Error('run: empty argv');
   const release = await slot();
+  if (SPAWN_LOG) appendFileSync(SPAWN_LOG, `${JSON.stringify(spawned)}\n`);
   const started = performance.now();
   let outcome: Collected;
   try {

@@ -3,7 +3,7 @@
 // nothing; challenges are graded right and wrong; progress is saved, resumed and reset.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LESSON } from '../../src/learn/lesson.js';
 import { nsInode, processesIn } from '../../src/system/ns-procs.js';
@@ -98,6 +98,21 @@ describe.skipIf(skip !== null)('netdoctor learn (real lab world)', () => {
       const json = await learn(['--prefix', prefix, '--json']);
       expect(json.code).toBe(0);
       expect((JSON.parse(json.stdout) as { complete: boolean; done: number }).done).toBe(15);
+      // Resumed on the finished world, plain mode says so and exits instead of waiting forever.
+      const again = await learn(['--prefix', prefix, '--plain'], 30_000);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/^DONE 15\/15/m);
+      // The watcher settles on a healthy world: a ping's own conntrack entry and rule counters are
+      // not a change that calls for another ping (it used to ping, with a capture, ~5 times a second).
+      const watcher = spawnLines(['node', CLI, 'lab', 'exec', '--prefix', prefix, '--', process.execPath, join(dirname(CLI), 'learn', 'worker.js')]);
+      const pings: string[] = [];
+      watcher.onLine((line) => {
+        if (line.startsWith('{"type":"ping"')) pings.push(line);
+      });
+      await new Promise((r) => setTimeout(r, 4000));
+      await watcher.stop();
+      expect(pings.length, 'pings in 4 s on a world that does not change').toBeGreaterThanOrEqual(1);
+      expect(pings.length, 'pings in 4 s on a world that does not change').toBeLessThanOrEqual(2);
     } finally {
       await l.proc.stop();
       const down = await worldDown(prefix);

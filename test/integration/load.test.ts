@@ -38,8 +38,12 @@ async function hostState(lab: LabInfo): Promise<string> {
     run(['sysctl', '-n', 'net.ipv4.ip_forward'], { ns }),
     run(['ip', '-n', ns, '-br', 'link']),
   ]);
-  // Link names, flags and addresses only: the kernel moves operstate (UNKNOWN/UP/DOWN) by itself.
-  parts[3]!.stdout = parts[3]!.stdout.split('\n').map((l) => l.split(/\s+/).filter((_, i) => i !== 1).join(' ')).join('\n');
+  // Link names, flags and addresses only: the kernel moves operstate (UNKNOWN/UP/DOWN) by itself,
+  // and carrier with it (a bridge whose ports lose carrier shows NO-CARRIER a moment later).
+  parts[3]!.stdout = parts[3]!.stdout
+    .split('\n')
+    .map((l) => l.split(/\s+/).filter((_, i) => i !== 1).join(' ').replace(/NO-CARRIER,|,LOWER_UP/g, ''))
+    .join('\n');
   return parts.map((p) => p.stdout).join('\n--\n');
 }
 

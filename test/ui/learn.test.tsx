@@ -87,5 +87,8 @@ describe('learn screen', () => {
     // The captured round trip: MASQUERADE's rewrite seen on eth0.
     expect(f).toMatch(/eth0 \(uplink\): 1 echo request leaves as 203\.0\.113\.2/);
     expect(f).toContain('1 reply back');
+    // Nothing is left for Enter to run.
+    expect(f).not.toContain('Enter: let netdoctor run this step');
+    expect(f).toContain('q: quit');
   });
 });

@@ -170,7 +170,7 @@ export function LearnScreen({ view }: { view: LearnView }) {
       <Box marginTop={1}>
         <StatusLine view={view} />
       </Box>
-      <Text dimColor>Enter: let netdoctor run this step · q: quit (progress is saved)</Text>
+      <Text dimColor>{view.current ? 'Enter: let netdoctor run this step · q: quit (progress is saved)' : 'q: quit (progress is saved)'}</Text>
     </Box>
   );
 }

@@ -55,9 +55,15 @@ describe('judge (recorded lab worlds)', () => {
     expect(j['bridge-address'].detail).toContain('the tutorial gives it 192.168.0.1/16');
   });
 
-  it('fingerprint ignores the time a snapshot was taken, nothing else', () => {
+  it('fingerprint ignores the time a snapshot was taken and what moves by itself (conntrack, neighbours, drop counters), not the configuration', () => {
     const o = observation('complete');
     expect(fingerprint({ ...o.snapshot, takenAt: 'later' })).toBe(fingerprint(o.snapshot));
+    // A ping adds a conntrack entry; neighbour entries age: neither is a change to the world.
+    const pinged = structuredClone(o.snapshot);
+    pinged.conntrack = { available: true, entries: [{ protocol: 'icmp', orig: { src: '192.168.0.2', dst: '198.51.100.8' }, reply: { src: '198.51.100.8', dst: '203.0.113.2' }, timeout: 29 }] } as unknown as typeof pinged.conntrack;
+    pinged.host.neighbours = [{ dev: 'br0', dst: '192.168.0.2', state: ['STALE'] }] as unknown as typeof pinged.host.neighbours;
+    pinged.rpFilterDrops = { before: 1, after: 2 };
+    expect(fingerprint(pinged)).toBe(fingerprint(o.snapshot));
     const s = structuredClone(o.snapshot);
     s.host.sysctls['net.ipv4.ip_forward'] = '0';
     expect(fingerprint(s)).not.toBe(fingerprint(o.snapshot));

@@ -1,7 +1,7 @@
 // One `ip -j -d -batch -` per side, recorded from real labs built by `lab up` (default names).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hostLookupsBatch, ipFactsBatch, parseHostLookups, parseIpFactsBatch, splitForcedBatch } from '../../../src/parse/ip-batch.js';
+import { forcedBatchComplete, hostLookupLines, hostLookupsBatch, hostLookupsFrom, ipFactsBatch, parseHostLookups, parseIpFactsBatch, splitForcedBatch } from '../../../src/parse/ip-batch.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/ip-batch/${name}`, import.meta.url), 'utf8');
 
@@ -101,5 +101,26 @@ describe('splitForcedBatch', () => {
       { ok: false, error: 'Error: something fatal' },
     ]);
     expect(splitForcedBatch(1, null, '', '')).toEqual([{ ok: false, error: 'ip did not finish' }]);
+  });
+});
+
+describe('many namespaces\' host lookups in one batch (check --all)', () => {
+  const all = { forward: ['198.51.100.8', 'from', '192.168.0.2', 'iif', 'br0'], reply: ['192.168.0.2'], neighDev: 'br0' };
+
+  it('each namespace\'s lookups, from the answers to its lines in a larger batch, equal its own batch\'s', () => {
+    // Another namespace's lines first: the answers are found by line, wherever they stand.
+    const other = { forward: ['198.51.100.8', 'from', '192.168.0.3', 'iif', 'br0'], reply: ['192.168.0.3'], neighDev: 'br0' };
+    const lines = [...new Set([...hostLookupLines(other), ...hostLookupLines(all)])];
+    expect(lines).toHaveLength(5);
+    const own = splitForcedBatch(3, 1, fixture('host-lookups-no-route.stdout'), fixture('host-lookups-no-route.stderr'));
+    const byLine = new Map(hostLookupLines(all).map((l, i) => [l, own[i]]));
+    expect(hostLookupsFrom(all, hostLookupLines(all).map((l) => byLine.get(l)))).toEqual(parseHostLookups(all, 1, fixture('host-lookups-no-route.stdout'), fixture('host-lookups-no-route.stderr')));
+  });
+
+  it('a batch is complete only when every line has its answer or its failure', () => {
+    expect(forcedBatchComplete(3, fixture('host-lookups-no-route.stdout'), fixture('host-lookups-no-route.stderr'))).toBe(true);
+    expect(forcedBatchComplete(3, fixture('host-lookups.stdout'), '')).toBe(true);
+    expect(forcedBatchComplete(4, fixture('host-lookups.stdout'), '')).toBe(false);
+    expect(forcedBatchComplete(3, '[1]\n', 'Error: any valid prefix is expected rather than "0.0.0.0/40".\n')).toBe(false);
   });
 });
