@@ -89,7 +89,8 @@ export function Session({ actions, target, onQuit }: Omit<AppProps, 'theme'>) {
   }
 
   // While re-checking, the last thing done stays in view (the egress line says it is re-checking).
-  const status = state.busy ?? (last ? last.text : state.diagnosing ? 'checking…' : '');
+  // While a question is open nothing is being done yet: say so, not "fixing…".
+  const status = state.prompt ? 'nothing changes until you answer' : state.busy ?? (last ? last.text : state.diagnosing ? 'checking…' : '');
   const statusTone = state.busy || state.diagnosing ? 'dim' : last?.level === 'error' ? 'fail' : last?.level === 'ok' ? 'pass' : 'plain';
   return (
     <>

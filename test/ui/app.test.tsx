@@ -80,6 +80,9 @@ describe('session app', () => {
     expect(prompt).toMatch(/iptables-nft -t nat -I POSTROUTING -s 10\.77\.0\.0\/16/);
     // The whole command is shown, never cut off.
     expect(prompt.replace(/ \\\n\s+/g, ' ')).toContain('-m comment --comment netdoctor -j MASQUERADE');
+    // Asking is not doing: the status line does not claim a fix is under way.
+    expect(prompt).toContain('nothing changes until you answer');
+    expect(prompt).not.toContain('fixing host.masquerade');
     stdin.write('y');
     const after = await frameWhere(lastFrame, (f) => f.includes('Healthy:'), 'the healthy re-check');
     expect(after).toContain('Egress: ok');
