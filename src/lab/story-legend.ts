@@ -1,20 +1,13 @@
 // Scenario stories are told in the tutorial's own names (ns0, br0, 192.168.0.2 ...). A lab
 // built with other names or another subnet says which of its names stands for which, instead
 // of rewriting free text (where a blind substitution could turn one address into another).
-import type { LabAddresses, LabNames } from './topology.js';
+import { DEFAULTS, labAddresses, type LabAddresses, type LabNames } from './topology.js';
 
-const TUTORIAL = {
-  ns: 'ns0',
-  bridge: 'br0',
-  vethHost: 'veth0',
-  vethNs: 'ceth0',
-  uplink: 'eth0',
-  subnet: '192.168.0.0/16',
-  bridgeIp: '192.168.0.1',
-  nsIp: '192.168.0.2',
-} as const;
+// The tutorial's own names are the lab's defaults.
+const { bridgeIp, nsIp } = labAddresses(DEFAULTS.subnet);
+const TUTORIAL = { ...DEFAULTS, bridgeIp, nsIp };
 
-/** "ns0 = lab-ns0, br0 = lanbr9, ..." for every tutorial name this lab calls otherwise; null when none differs. */
+/** "ns0 is lab-ns0, br0 is lanbr9, ..." for every tutorial name this lab calls otherwise; null when none differs. */
 export function storyLegend(names: LabNames, addresses: LabAddresses): string | null {
   const pairs: [string, string][] = [
     [TUTORIAL.ns, names.containerNs],
