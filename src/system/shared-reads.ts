@@ -71,6 +71,13 @@ function once<T>(read: () => T): () => T {
   };
 }
 
+/** The value for `key`, made on first use: every namespace asking the same shares one read. */
+function cached<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
+}
+
 const lookupKey = (q: HostQueries['lookups']) => hostLookupLines(q).join('\n');
 
 /**
@@ -88,47 +95,29 @@ export function sharedHostReader(hostNs: string | null, base: HostReader = direc
 
   const reader: SharedHostReader = {
     namespaces: once(() => base.namespaces()),
-    ip(target, errors) {
-      let r = ipByTarget.get(target);
-      if (!r) ipByTarget.set(target, (r = record((e) => base.ip(target, e))));
-      return replay(r, errors);
-    },
+    ip: (target, errors) => replay(cached(ipByTarget, target, () => record((e) => base.ip(target, e))), errors),
     sysctls: (errors) => replay(sysctls(), errors),
     interfaceSysctls(read, keys, errors) {
       // Namespaces on one host ask for the same keys: one record for them all (it is only read).
-      const asked = keys.join('\n');
-      let r = ifSysctlsByKeys.get(asked);
-      if (!r) ifSysctlsByKeys.set(asked, (r = record((e) => base.interfaceSysctls(read, keys, e))));
-      return replay(r, errors);
+      return replay(cached(ifSysctlsByKeys, keys.join('\n'), () => record((e) => base.interfaceSysctls(read, keys, e))), errors);
     },
     netfilter: once(() => base.netfilter()),
     rpFilterDrops: once(() => base.rpFilterDrops()),
     tools: once(() => base.tools()),
     resolvConf: once((): ResolvConf | null => base.resolvConf()),
-    lookups(q) {
-      const key = lookupKey(q);
-      let p = lookups.get(key);
-      if (!p) {
+    lookups: (q) =>
+      cached(lookups, lookupKey(q), () => {
         const lines = hostLookupLines(q);
         // Every line answered by the prefetched batch: parsed as a lone check's batch; else asked alone.
-        p = lines.every((l) => answers.has(l)) ? Promise.resolve(hostLookupsFrom(q, lines.map((l) => answers.get(l)))) : base.lookups(q);
-        lookups.set(key, p);
-      }
-      return p;
-    },
-    conntrack(src) {
-      let p = conntrackBySrc.get(src);
-      if (!p) {
-        p = (async () => {
-          const all = conntrackAll ? await conntrackAll : null;
-          // Unreadable as a whole: ask as a lone check would, so the reported failure is the same.
-          if (!all || all.source === null) return base.conntrack(src);
-          return { source: all.source, entries: all.entries.filter((e) => e.orig.src === src) };
-        })();
-        conntrackBySrc.set(src, p);
-      }
-      return p;
-    },
+        return lines.every((l) => answers.has(l)) ? Promise.resolve(hostLookupsFrom(q, lines.map((l) => answers.get(l)))) : base.lookups(q);
+      }),
+    conntrack: (src) =>
+      cached(conntrackBySrc, src, async () => {
+        const all = conntrackAll ? await conntrackAll : null;
+        // Unreadable as a whole: ask as a lone check would, so the reported failure is the same.
+        if (!all || all.source === null) return base.conntrack(src);
+        return { source: all.source, entries: all.entries.filter((e) => e.orig.src === src) };
+      }),
     async prefetch(queries) {
       const lines = [...new Set(queries.flatMap((q) => hostLookupLines(q.lookups)))].filter((l) => !answers.has(l));
       if (queries.some((q) => q.conntrackSrc)) conntrackAll ??= bulk.conntrack();
