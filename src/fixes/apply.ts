@@ -15,7 +15,7 @@ import { acquireLock, newRunId, saveRun, writeFileAtomic, type CommandEntry, typ
 import { nextFix } from './plan-order.js';
 import { DROP_IN_CONTENT, DROP_IN_NAME, forwardingOverrides, readSysctlFiles, sysctlDir } from './persist.js';
 import { revertRun, sameIdentity, type RevertEvent } from './revert.js';
-import { testPauseBeforeGuard } from './test-pause.js';
+import { testPauseBeforeGuard } from '../test-pause.js';
 
 export type FixEvent =
   | { type: 'propose'; step: StepResult; plan: FixPlan }

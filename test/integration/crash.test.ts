@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
+import { processesIn, nsInode } from '../../src/system/ns-procs.js';
 import { run } from '../../src/system/run.js';
 import { CLI, LAB_STATE_DIR, integrationSkipReason, labDown, labUpArgs, namespacesOf, randomLabOptions, runCli } from './helpers.js';
 
@@ -90,6 +91,56 @@ describe.skipIf(skip !== null)('crash safety', () => {
     } finally {
       await run(['pkill', '-KILL', '-f', `sleep ${marker}`]);
       await labDown(opts.prefix, ['--ns', opts.ns]);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kill -9 held at each point of lab up, then lab down --prefix P alone (record kept or lost) removes everything', { timeout: 300_000 }, async ({ expect }) => {
+    // A test seam holds lab up at each point (NETDOCTOR_TEST_PAUSE_AT): recorded, nothing built;
+    // after each build stage; a background helper running but not yet recorded; built, not yet
+    // marked up. A lab with a UDP flow (two helpers), two containers and a custom --ns that lab
+    // down is not told.
+    const points = ['lab-up-recorded', 'lab-up-stage-0', 'lab-up-stage-1', 'lab-up-stage-2', 'lab-up-helper-unrecorded', 'lab-up-built'];
+    const dir = mkdtempSync(join(tmpdir(), 'nd-crash-'));
+    try {
+      for (const point of points) {
+        for (const loseRecord of [false, true]) {
+          const opts = randomLabOptions();
+          const where = `${point}${loseRecord ? ', record lost' : ''}`;
+          const pause = join(dir, `${opts.prefix}`);
+          const child = spawn('node', [CLI, ...labUpArgs('stale-conntrack-udp', opts), '--containers', '2'], {
+            stdio: 'ignore',
+            env: { ...process.env, NETDOCTOR_TEST_PAUSE_AT: `${point}:${pause}` },
+          });
+          const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+          try {
+            for (let i = 0; i < 600 && !existsSync(`${pause}.paused`) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+            expect(existsSync(`${pause}.paused`), `${where}: lab up reached the point`).toBe(true);
+            child.kill('SIGKILL');
+            expect((await exited).signal, where).toBe('SIGKILL');
+            if (loseRecord) rmSync(join(LAB_STATE_DIR, `${opts.prefix}.json`), { force: true });
+            // What is there now, to prove afterwards that nothing of it lives on.
+            const inodes = namespacesOf(opts.prefix).map((n) => nsInode(join('/run/netns', n))).filter((i): i is number => i !== null);
+            const down = await labDown(opts.prefix);
+            expect(down.code, `${where}: lab down: ${down.stderr}`).toBe(0);
+            await new Promise((r) => setTimeout(r, 300));
+            expect(namespacesOf(opts.prefix), `${where}: namespaces`).toEqual([]);
+            expect(readdirSync(LAB_STATE_DIR).filter((f) => f.startsWith(`${opts.prefix}.`)), `${where}: state files`).toEqual([]);
+            expect(readdirSync('/etc/netns').filter((f) => f.startsWith(`${opts.prefix}-`)), `${where}: resolv.conf files`).toEqual([]);
+            // No process holds any of the lab's namespaces (so they and their links are gone).
+            expect(processesIn({ mnt: [], net: inodes }), `${where}: processes in the lab's namespaces`).toEqual([]);
+            const procs = await run(['pgrep', '-af', opts.prefix]);
+            expect(procs.stdout.split('\n').filter((l) => l && !l.includes('pgrep')), `${where}: processes`).toEqual([]);
+            for (const name of [opts.bridge, opts.vethHost, opts.vethNs, opts.uplink]) {
+              expect((await run(['ip', 'link', 'show', 'dev', name])).exitCode, `${where}: link ${name} in this namespace`).not.toBe(0);
+            }
+          } finally {
+            child.kill('SIGKILL');
+            await labDown(opts.prefix, ['--ns', opts.ns]);
+          }
+        }
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
