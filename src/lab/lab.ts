@@ -204,7 +204,7 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   if (batchable) {
     const argv = first.ns === null ? ['ip', '-batch', '-'] : ['ip', '-n', first.ns, '-batch', '-'];
     const input = `${cmds.map((c) => c.argv.slice(1).join(' ')).join('\n')}\n`;
-    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
+    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS });
     if (!r.failed) return;
     // ip stops at the first failing line and usually names it ("Command failed -:3"); some
     // errors (a parse error) come without the line: then blame the batch, not its first line.
@@ -222,8 +222,8 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   }
   for (const c of cmds) {
     const r = c.argv[0] === 'ip' || c.ns === null
-      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true })
-      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
+      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS })
+      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS });
     if (r.failed) throw failure(c, r);
   }
 }

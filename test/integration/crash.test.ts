@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { processesIn, nsInode } from '../../src/system/ns-procs.js';
 import { run } from '../../src/system/run.js';
-import { CLI, LAB_STATE_DIR, integrationSkipReason, labDown, labUpArgs, namespacesOf, randomLabOptions, runCli } from './helpers.js';
+import { watchDescendants } from '../support/descendants.js';
+import { cli } from './fix-helpers.js';
+import { CLI, LAB_STATE_DIR, TARGET, integrationSkipReason, labDown, labUp, labUpArgs, namespacesOf, randomLabOptions, runCli } from './helpers.js';
 
 const ROUNDS = Number(process.env.NETDOCTOR_CRASH_ROUNDS ?? 12);
 const skip = integrationSkipReason();
@@ -142,6 +144,55 @@ describe.skipIf(skip !== null)('crash safety', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kill -9 of netdoctor at any point of a check (capture, trace, DNS query) or a fix: no child of it lives on', { timeout: 300_000 }, async ({ expect }) => {
+    const opts = randomLabOptions();
+    const stateDir = mkdtempSync(join(tmpdir(), 'nd-crash-state-'));
+    const env = { NETDOCTOR_STATE_DIR: stateDir };
+    try {
+      // A FORWARD policy drop: the check captures, pings, queries DNS and traces the drop
+      // (nft monitor); the fix runs iptables and the re-diagnosis.
+      const lab = await labUp('forward-policy-drop', opts);
+      const target = ['--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET];
+      const runs = [
+        { what: 'check', args: ['check', ...target, '--json'] },
+        { what: 'check --fix', args: ['check', ...target, '--fix', '--yes'] },
+      ];
+      for (const r of runs) {
+        const t0 = performance.now();
+        const whole = await cli(r.args, env);
+        const full = performance.now() - t0;
+        expect(whole.code, `${r.what}: ${whole.stderr}`).not.toBe(null);
+        if (r.what === 'check --fix') expect((await cli(['undo', '--yes'], env)).code).toBe(0);
+        const rounds = 5;
+        for (let i = 0; i < rounds; i++) {
+          const delay = Math.round((full * (i + 0.5)) / rounds);
+          const child = spawn('node', [CLI, ...r.args], { stdio: 'ignore', env: { ...process.env, ...env } });
+          const exited = new Promise((res) => child.on('exit', res));
+          const watch = watchDescendants(child.pid!);
+          await new Promise((res) => setTimeout(res, delay));
+          watch.stop();
+          child.kill('SIGKILL');
+          await exited;
+          const where = `${r.what}, killed after ${delay} of ${Math.round(full)} ms (${watch.seen()} children seen)`;
+          // The kernel kills each one (pdeathsig) at once; allow a loaded machine a few seconds.
+          let alive = watch.alive();
+          for (let k = 0; k < 60 && alive.length; k++) {
+            await new Promise((res) => setTimeout(res, 50));
+            alive = watch.alive();
+          }
+          expect(alive, where).toEqual([]);
+          if (r.what === 'check --fix') {
+            const undo = await cli(['undo', '--yes'], env);
+            expect(undo.code, `${where}: undo: ${undo.stdout}${undo.stderr}`).toBe(0);
+          }
+        }
+      }
+    } finally {
+      await labDown(opts.prefix, ['--ns', opts.ns]);
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 
