@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CannotInspectError } from '../exit-codes.js';
-import { describeFailure, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
+import { describeFailure, processAlive, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
 import { startUdpFlow, type LabProcess } from './udp-flow.js';
 import { buildingElsewhere } from './ownership.js';
 import { testPauseAt } from '../test-pause.js';
@@ -16,7 +16,7 @@ import { UsageError, namespaceNameProblem, validateNamespaceName } from '../vali
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
 import { labResolvConfNamespaces, removeLabResolvConfs, startLabResolver, writeLabResolvConf } from './lab-dns.js';
 import { strayLabNamespaces } from './sweep.js';
-import { killAll, nsInode, processesIn } from '../system/ns-procs.js';
+import { nsInode, processesIn } from '../system/ns-procs.js';
 import {
   buildPlan,
   checkArgv,
@@ -425,10 +425,21 @@ function isLabHelper(pid: number): boolean {
   }
 }
 
+/** SIGTERM, and wait until they are gone (reaped, not only dead: lab down leaves no process); SIGKILL after 2 s. */
 async function stopLabHelpers(namespaces: string[]): Promise<void> {
   const inodes = namespaces.map((n) => nsInode(join(NETNS_DIR, n))).filter((i): i is number => i !== null);
   if (inodes.length === 0) return;
-  await killAll(processesIn({ mnt: [], net: inodes }).filter(isLabHelper), 1000);
+  const pids = processesIn({ mnt: [], net: inodes }).filter(isLabHelper);
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  for (const p of pids) signal(p, 'SIGTERM');
+  for (let i = 0; i < 40 && pids.some(processAlive); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const p of pids.filter(processAlive)) signal(p, 'SIGKILL');
 }
 
 /**
