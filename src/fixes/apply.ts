@@ -15,6 +15,7 @@ import { acquireLock, newRunId, saveRun, writeFileAtomic, type CommandEntry, typ
 import { nextFix } from './plan-order.js';
 import { DROP_IN_CONTENT, DROP_IN_NAME, forwardingOverrides, readSysctlFiles, sysctlDir } from './persist.js';
 import { revertRun, sameIdentity, type RevertEvent } from './revert.js';
+import { startWatchdog } from './trial.js';
 import { testPauseAfterCommand, testPauseBeforeGuard } from './test-pause.js';
 
 export type FixEvent =
@@ -66,6 +67,11 @@ export interface ApplyOptions {
   stateDir: string;
   /** Keep ip_forward on across reboots (a drop-in under /etc/sysctl.d). */
   persist?: boolean;
+  /**
+   * --trial: the run's watchdog (the CLI at `cliPath`) starts before the first change, so the
+   * changes are reverted even if netdoctor dies midway; the caller arms its deadline (armTrial).
+   */
+  trial?: { seconds: number; cliPath: string };
   /** NETDOCTOR_TEST_FAIL_AFTER, NETDOCTOR_TEST_PAUSE_BEFORE_GUARD / _AFTER_COMMAND, NETDOCTOR_SYSCTL_DIR. */
   env?: NodeJS.ProcessEnv;
   /** Safety bound on the number of fixes in one run. */
@@ -119,9 +125,13 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
         target: { ns: input.ns, hostNs: input.hostNs, bridge: input.bridge, probe: input.target },
         identity: { ns: expectedNs, hostNs: hostIdentity },
         entries: [],
-        trial: null,
+        trial: opts.trial ? { seconds: opts.trial.seconds, deadline: null, confirmed: false, watchdogPid: null, ownerPid: process.pid } : null,
       };
       result.runId = run.id;
+      if (opts.trial && run.trial) {
+        saveRun(opts.stateDir, run); // the watchdog must find its run
+        run.trial.watchdogPid = startWatchdog(opts.stateDir, run.id, opts.trial.cliPath, env);
+      }
     }
     return run;
   };

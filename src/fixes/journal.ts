@@ -74,8 +74,12 @@ export interface RunRecord {
   /** Identity of the namespaces the commands address, as they are after the run (null: absent). */
   identity: { ns: NsIdentity | null; hostNs: NsIdentity | null };
   entries: JournalEntry[];
-  /** --trial: reverted automatically at `deadline` unless confirmed. */
-  trial: { seconds: number; deadline: string; confirmed: boolean; watchdogPid: number | null } | null;
+  /**
+   * --trial: reverted automatically at `deadline` unless confirmed. The watchdog starts before
+   * the first change; until the run is over the deadline is null, and if netdoctor (`ownerPid`)
+   * dies meanwhile the watchdog reverts at once.
+   */
+  trial: { seconds: number; deadline: string | null; confirmed: boolean; watchdogPid: number | null; ownerPid?: number } | null;
 }
 
 export function runsDir(stateDir: string): string {
