@@ -11,7 +11,7 @@ import { CannotInspectError } from '../exit-codes.js';
 import { describeFailure, processAlive, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
 import { startUdpFlow, type LabProcess } from './udp-flow.js';
 import { buildingElsewhere } from './ownership.js';
-import { testPauseAt } from '../test-pause.js';
+import { testPauseAt } from '../fixes/test-pause.js';
 import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
 import { labResolvConfNamespaces, removeLabResolvConfs, startLabResolver, writeLabResolvConf } from './lab-dns.js';
