@@ -72,6 +72,12 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
     for (const s of signals) process.off(s, onSignal);
   });
 
+  // The outcome first: whether to keep the changes is decided on what they achieved.
+  if (!flags.json) {
+    if (result.after.diagnosis) out(['', ...renderText(result.after, style, process.stdout.columns ?? 100).trimEnd().split('\n')]);
+    out(renderFixSummary(result, style));
+  }
+
   let trial: { deadline: string; confirmed: boolean } | null = null;
   // The watchdog runs since the first change; a run rolled back needs no trial any more.
   const deadline = flags.trialSeconds && result.runId && result.outcome !== 'rolled-back' && result.outcome !== 'rollback-failed' ? await armTrial(stateDirFrom(), result.runId) : null;
@@ -91,9 +97,6 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
   if (flags.json) {
     const { before, after, ...fix } = result;
     process.stdout.write(`${JSON.stringify({ schemaVersion: 1, mode: 'fix', ...fix, trial, before, after }, null, 2)}\n`);
-  } else {
-    if (result.after.diagnosis) out(['', ...renderText(result.after, style, process.stdout.columns ?? 100).trimEnd().split('\n')]);
-    out(renderFixSummary(result, style));
   }
   return exitCodeForFix(result);
 }
