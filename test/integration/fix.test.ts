@@ -94,7 +94,8 @@ describe.skipIf(skip !== null).concurrent('check --fix on every fixable scenario
         const broken = await labState(spaces);
 
         // --dry-run: a script, and nothing changes.
-        const dry = await cli(['check', ...target, '--fix', '--dry-run', '--no-probe'], env);
+        // With the probe, as a person runs it (the ping, the capture, the temporary trace table).
+        const dry = await cli(['check', ...target, '--fix', '--dry-run'], env);
         expect(dry.code, dry.stderr).toBe(1);
         expect(dry.stdout).toMatch(/^#!\/bin\/bash\n/);
         expect(await labState(spaces), 'state after --dry-run').toEqual(broken);
