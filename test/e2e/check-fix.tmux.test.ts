@@ -4,6 +4,8 @@
 // changes before the answer; "n" skips it and changes nothing; "y" runs exactly those commands.
 // With --trial the run's outcome (Before/After) is on the screen before "Keep the changes?",
 // and "y" there keeps them (the trial confirmed in the journal); undo then restores the lab.
+// And with --trial, once a change is in, questions nobody answers (a connection the change
+// cut) time out, so the watchdog still reverts everything.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   });
 
-  it('shows each fix with its exact commands, n skips it (nothing changes), y applies it; --trial asks to keep once the outcome is shown', async () => {
+  /** A lab with two faults (forwarding off, no masquerade) and custom names, and a tmux terminal for `check --fix`. */
+  async function twoFaultLab() {
     const opts = randomLabOptions();
     cleanups.push(() => labDown(opts.prefix, ['--ns', opts.ns]));
     const dir = mkdtempSync(join(tmpdir(), `${opts.prefix}-fixtty-`));
@@ -43,22 +46,10 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     );
     const lab = await labUp(scenario, opts);
     const spaces = [lab.names.hostNs, lab.names.containerNs];
-    const broken = await labState(spaces);
     const target = ['--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--bridge', opts.bridge, '--target', TARGET];
     const env = { NETDOCTOR_STATE_DIR: stateDir };
-
-    // The commands each fix will run, as the dry run reports them.
-    const dry = await cli(['check', ...target, '--fix', '--dry-run', '--json', '--no-probe'], env);
-    const fixes = (JSON.parse(dry.stdout) as { fixes: { step: string; commands: string[][] }[] }).fixes;
-    expect(fixes.map((f) => f.step)).toEqual(['host.ip-forward', 'host.masquerade']);
-    const [forward, masquerade] = fixes as [(typeof fixes)[0], (typeof fixes)[0]];
-    expect(masquerade.commands.flat()).toContain(opts.subnet);
-    expect(masquerade.commands.flat()).toContain(opts.uplink);
-
     const term = new Terminal(`${opts.prefix}-fix`);
     cleanups.push(() => term.kill());
-    await term.start(['node', CLI, 'check', ...target, '--fix', '--trial', '120'], env);
-    await term.tmux('set-option', '-t', 'nd', 'remain-on-exit', 'on');
     // The whole scrollback, wrapped lines joined: the commands are longer than 80 columns.
     const all = async () => (await term.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', 'nd')).stdout;
     const waitAll = async (what: string, ok: (s: string) => boolean, ms = 30_000) => {
@@ -71,9 +62,34 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
       }
       throw new Error(`the terminal never showed ${what}; it showed:\n${s}`);
     };
-    const question = (s: string, n: number) => s.split('Apply this fix? [y/N]').length - 1 >= n;
+    const start = async (args: string[]) => {
+      await term.start(['node', CLI, 'check', ...target, '--fix', ...args], env);
+      await term.tmux('set-option', '-t', 'nd', 'remain-on-exit', 'on');
+    };
+    const ended = async () => {
+      const until = Date.now() + 20_000;
+      const dead = async () => (await term.tmux('list-panes', '-t', 'nd', '-F', '#{pane_dead} #{pane_dead_status}')).stdout.trim();
+      while (!(await dead()).startsWith('1') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      return dead();
+    };
+    return { opts, lab, spaces, target, stateDir, env, term, waitAll, start, ended, broken: await labState(spaces) };
+  }
 
-    let screen = await waitAll('the first question', (s) => question(s, 1), 60_000);
+  const questions = (s: string) => s.split('Apply this fix? ').length - 1;
+
+  it('shows each fix with its exact commands, n skips it (nothing changes), y applies it; --trial asks to keep once the outcome is shown', async () => {
+    const { opts, lab, spaces, target, stateDir, env, term, waitAll, start, ended, broken } = await twoFaultLab();
+
+    // The commands each fix will run, as the dry run reports them.
+    const dry = await cli(['check', ...target, '--fix', '--dry-run', '--json', '--no-probe'], env);
+    const fixes = (JSON.parse(dry.stdout) as { fixes: { step: string; commands: string[][] }[] }).fixes;
+    expect(fixes.map((f) => f.step)).toEqual(['host.ip-forward', 'host.masquerade']);
+    const [forward, masquerade] = fixes as [(typeof fixes)[0], (typeof fixes)[0]];
+    expect(masquerade.commands.flat()).toContain(opts.subnet);
+    expect(masquerade.commands.flat()).toContain(opts.uplink);
+
+    await start(['--trial', '120']);
+    let screen = await waitAll('the first question', (s) => questions(s) >= 1, 60_000);
     const lines = screen.split('\n').map((l) => l.trim());
     const q1 = lines.findIndex((l) => l.startsWith('Apply this fix?'));
     expect(lines.slice(0, q1)).toContain('Fix host.ip-forward: Turn on IPv4 forwarding');
@@ -81,7 +97,7 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     expect(await labState(spaces), 'nothing changes while it asks').toEqual(broken);
 
     await term.keys('n', 'Enter');
-    screen = await waitAll('the second question', (s) => question(s, 2));
+    screen = await waitAll('the second question', (s) => questions(s) >= 2);
     expect(screen).toContain('skipped (not confirmed)');
     const after1 = screen.split('\n').map((l) => l.trim());
     const q2 = after1.findLastIndex((l) => l.startsWith('Apply this fix?'));
@@ -99,9 +115,7 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     expect(screen).toMatch(/still failing: host\.ip-forward/);
     await term.keys('y', 'Enter');
     await waitAll('the end of the run', (s) => s.includes('Kept.'));
-    const until = Date.now() + 20_000;
-    while ((await term.tmux('list-panes', '-t', 'nd', '-F', '#{pane_dead}')).stdout.trim() !== '1' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    expect((await term.tmux('list-panes', '-t', 'nd', '-F', '#{pane_dead} #{pane_dead_status}')).stdout.trim()).toBe('1 1');
+    expect(await ended()).toBe('1 1');
 
     const record = listRuns(stateDir).at(-1)!;
     expect(record.status).toBe('applied');
@@ -113,5 +127,25 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     const undo = await cli(['undo', '--yes'], env);
     expect(undo.code, undo.stdout + undo.stderr).toBe(0);
     expect(await labState(spaces)).toEqual(broken);
+  }, 180_000);
+
+  it('--trial: after the first change, questions nobody answers time out, and the watchdog reverts everything', async () => {
+    const { spaces, stateDir, term, waitAll, start, ended, broken } = await twoFaultLab();
+    await start(['--trial', '3']);
+    await waitAll('the first question', (s) => questions(s) >= 1, 60_000);
+    // Before anything is applied there is no hurry: the first question waits.
+    await new Promise((r) => setTimeout(r, 4000));
+    await term.keys('y', 'Enter');
+    // Then nobody answers (the connection is gone, say): the next question gives up after 3 s.
+    const screen = await waitAll('the second question', (s) => questions(s) >= 2, 60_000);
+    expect(screen).toContain('Apply this fix? (no answer in 3 s: skipped)');
+    await waitAll('the trial question', (s) => s.includes('Keep the changes?'), 30_000);
+    await waitAll('the end of the run', (s) => s.includes('Not confirmed: the watchdog reverts them at the deadline.'), 30_000);
+    expect(await ended()).toMatch(/^1 /);
+    const until = Date.now() + 20_000;
+    while (listRuns(stateDir).at(-1)?.status !== 'undone' && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(listRuns(stateDir).at(-1)?.status).toBe('undone');
+    expect(await labState(spaces)).toEqual(broken);
+    await term.kill();
   }, 180_000);
 });
