@@ -372,3 +372,59 @@ describe.skipIf(skip !== null)('capture: the verdict against the inspection', ()
     });
   });
 });
+
+describe.skipIf(skip !== null)('capture: nothing outlives a check', () => {
+  it('SIGTERM mid-capture: exit 143; no worker, DNS worker or anything else of it left in the lab', async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      const proc = spawnStreaming(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', ns, '--target', TARGET, '--json'], { timeoutMs: 30_000 });
+      const running = (pids: number[], what: string) =>
+        pids.some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(what);
+          } catch {
+            return false;
+          }
+        });
+      // Both workers up: the capture worker on the host side, the DNS worker in the container.
+      for (let i = 0; i < 500 && !(running(processesIn(ns), 'worker.js') && running(processesIn(lab.names.containerNs), 'dns-query-worker')); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(running(processesIn(ns), 'worker.js'), 'the capture worker started').toBe(true);
+      proc.kill('SIGTERM');
+      const exited = await proc.exited;
+      expect(exited.exitCode === 143 || exited.signal === 'SIGTERM', `exit ${exited.exitCode} ${exited.signal}`).toBe(true);
+      // The workers die with netdoctor (pdeathsig), not when they next notice it is gone.
+      const left = () => [...processesIn(ns), ...processesIn(lab.names.containerNs)];
+      await new Promise((r) => setTimeout(r, 150));
+      expect(running(left(), 'worker'), 'a worker still running 150 ms after netdoctor died').toBe(false);
+      // The probe's own ping ends by itself within a second.
+      for (let i = 0; i < 75 && left().length; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(left().map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+      expect((await run(['nft', 'list', 'tables'], { ns })).stdout).not.toMatch(/netdoctor-trace/);
+    });
+  });
+
+  it('runDiagnosis again and again in one process, trace included: no file descriptor, child or table left', async () => {
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      // The built module, so it finds its built workers next to it.
+      const { runDiagnosis } = (await import(new URL('../../dist/diagnosis/run-diagnosis.js', import.meta.url).href)) as typeof import('../../src/diagnosis/run-diagnosis.js');
+      const fds = () => readdirSync('/proc/self/fd').length;
+      const children = () => (readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim() || '').split(/\s+/).filter(Boolean);
+      const settle = async () => {
+        for (let i = 0; i < 100 && children().length; i++) await new Promise((r) => setTimeout(r, 20));
+      };
+      await settle();
+      const before = fds();
+      for (let i = 0; i < 3; i++) {
+        const d = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: TARGET }, { probe: true });
+        expect(d.report.probes.capture).toMatchObject({ verdict: 'not-forwarded', drop: { chain: 'FORWARD', kind: 'policy' }, trace: { ran: true } });
+        expect(processesIn(lab.names.hostNs)).toEqual([]);
+        expect((await run(['nft', 'list', 'tables'], { ns: lab.names.hostNs })).stdout).not.toMatch(/netdoctor-trace/);
+      }
+      await settle();
+      expect(children()).toEqual([]);
+      expect(fds()).toBeLessThanOrEqual(before);
+    });
+  });
+});
