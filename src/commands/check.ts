@@ -8,7 +8,7 @@ import type { CaptureReport } from '../model/capture.js';
 import { diagnose } from '../diagnosis/diagnose.js';
 import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { existsSync } from 'node:fs';
-import { renderJson } from '../report/json.js';
+import { jsonText, renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderSummaryMarkdown, renderSummaryText, verdictOf } from '../report/summary.js';
 import { procNetns } from '../system/run.js';
@@ -209,7 +209,7 @@ async function checkAllCommand(values: Record<string, string | boolean | undefin
   await requireHostNs(opts.hostNs);
   const { checkAll } = await import('./check-all.js');
   const results = await checkAll({ hostNs: opts.hostNs, target: opts.target, probe: !values['no-probe'], jobs: Number(jobsText) });
-  if (format === 'json') process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (format === 'json') process.stdout.write(`${jsonText(results, 2)}\n`);
   else if (format === 'markdown') process.stdout.write(renderSummaryMarkdown(results));
   else process.stdout.write(renderSummaryText(results, styleFor(process.stdout)));
   const verdicts = results.map((r) => verdictOf(r.report));

@@ -8,6 +8,7 @@ import { allFixes } from '../fixes/plan-order.js';
 import { renderScript } from '../fixes/script.js';
 import { armTrial, confirmTrial } from '../fixes/trial.js';
 import { renderFixEvent, renderFixSummary } from '../report/fix-text.js';
+import { jsonText } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { styleFor } from '../report/style.js';
 import { askYesNo, canPrompt } from './prompt.js';
@@ -43,7 +44,7 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
     const fixes = allFixes(report);
     const more = report.steps.some((s) => s.status === 'skip' && s.id !== 'egress.ping');
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ schemaVersion: 1, mode: 'dry-run', fixes: fixes.map((f) => ({ step: f.step.id, ...f.plan })), report }, null, 2)}\n`);
+      process.stdout.write(`${jsonText({ schemaVersion: 1, mode: 'dry-run', fixes: fixes.map((f) => ({ step: f.step.id, ...f.plan })), report }, 2)}\n`);
     } else {
       process.stdout.write(renderScript(fixes, { ns: report.target.ns, more }));
     }
@@ -108,7 +109,7 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
 
   if (flags.json) {
     const { before, after, ...fix } = result;
-    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, mode: 'fix', ...fix, trial, before, after }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ schemaVersion: 1, mode: 'fix', ...fix, trial, before, after }, 2)}\n`);
   }
   return exitCodeForFix(result);
 }

@@ -9,6 +9,7 @@ import { findScenario, listScenarios } from '../lab/scenario.js';
 import { readWorld, worldDown, worldRun, worldUp } from '../lab/world.js';
 import { DEFAULT_WORLD_PREFIX, worldPaths } from '../lab/world-plan.js';
 import { nsInode } from '../system/ns-procs.js';
+import { jsonText } from '../report/json.js';
 import { renderText } from '../report/text.js';
 import { styleFor } from '../report/style.js';
 import { escapeControl, shellQuote } from '../report/escape.js';
@@ -224,7 +225,7 @@ async function answer(prefix: string, step: string, json: boolean): Promise<numb
   saveChallenge({ ...c, answers: [...c.answers, { step: g.answer, right: g.right, at: new Date().toISOString() }] });
   const report = await diagnoseWorld(prefix);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, prefix, answer: g.answer, right: g.right, truth: g.truth, scenario: { id: scenario.id, title: scenario.title, story: scenario.story }, diagnosis: report })}\n`);
+    process.stdout.write(`${jsonText({ schemaVersion: 1, prefix, answer: g.answer, right: g.right, truth: g.truth, scenario: { id: scenario.id, title: scenario.title, story: scenario.story }, diagnosis: report })}\n`);
     return g.right ? EXIT.healthy : EXIT.fault;
   }
   const lines = g.right
@@ -241,7 +242,7 @@ async function checkFixed(prefix: string, json: boolean): Promise<number> {
   const report = await diagnoseWorld(prefix);
   const fixed = report.egress === 'ok';
   if (json) {
-    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, prefix, fixed, truth: fixed ? scenario.expect.diagnosis : null, diagnosis: report })}\n`);
+    process.stdout.write(`${jsonText({ schemaVersion: 1, prefix, fixed, truth: fixed ? scenario.expect.diagnosis : null, diagnosis: report })}\n`);
     return fixed ? EXIT.healthy : EXIT.fault;
   }
   const head = fixed

@@ -6,6 +6,7 @@ import { undoLastRun } from '../fixes/revert.js';
 import { confirmTrial, trialWatchdog } from '../fixes/trial.js';
 import { describeRun, renderFixEvent } from '../report/fix-text.js';
 import { escapeControl, shellQuote } from '../report/escape.js';
+import { jsonText } from '../report/json.js';
 import { styleFor } from '../report/style.js';
 import { requireRoot } from '../system/preflight.js';
 import { UsageError } from '../validate.js';
@@ -49,7 +50,7 @@ export async function undoCommand(argv: string[]): Promise<number> {
     onEvent: values.json ? undefined : (e) => out(renderFixEvent(e, style)),
   });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, outcome: result.outcome, message: result.message, run: result.run }, null, 2)}\n`);
+    process.stdout.write(`${jsonText({ schemaVersion: 1, outcome: result.outcome, message: result.message, run: result.run }, 2)}\n`);
   } else {
     out([result.message]);
   }
