@@ -192,8 +192,12 @@ const BATCH_SAFE = /^[A-Za-z0-9_.,:/@+=%-]+$/;
 
 function failure(cmd: LabCommand, r: RunResult): LabBuildError {
   const argv = commandArgv(cmd);
-  const stderr = r.stderr.trim();
-  return new LabBuildError(describeFailure({ ...r, argv }), argv, stderr, cmd.step);
+  return new LabBuildError(describeFailure({ ...r, argv }), argv, whyFailed(r.stderr, { ...r, argv }), cmd.step);
+}
+
+/** What went wrong, for the user: the command's own error, or that it is not installed or hung. */
+function whyFailed(stderr: string, r: RunResult): string {
+  return stderr.trim() || (r.spawnError !== null || r.timedOut ? describeFailure(r) : '');
 }
 
 /** Commands that must run in order, one after the other (possibly as one `ip -batch`). */
@@ -209,7 +213,7 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
     // ip stops at the first failing line and usually names it ("Command failed -:3"); some
     // errors (a parse error) come without the line: then blame the batch, not its first line.
     const line = Number(/Command failed -:(\d+)/.exec(r.stderr)?.[1] ?? '0');
-    const stderr = r.stderr.replace(/Command failed -:\d+\s*/g, '');
+    const stderr = whyFailed(r.stderr.replace(/Command failed -:\d+\s*/g, ''), r);
     const culprit = cmds[line - 1];
     if (culprit) throw failure(culprit, { ...r, stderr });
     const lines = cmds.map((c) => commandArgv(c).join(' '));

@@ -150,8 +150,9 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   } finally {
     release();
   }
-  // `ip netns exec NS prog` reports a missing prog itself (exit 1): the same as not installed.
-  if (opts.ns && outcome.spawnError === null && outcome.exitCode !== 0 && /^exec of ".*" failed: No such file or directory$/m.test(outcome.stderr)) {
+  // `ip netns exec NS prog` reports a missing prog itself (exit 1), nsenter likewise: the same as
+  // not installed (whether the namespace came as opts.ns or in the argv, as fix commands do).
+  if (outcome.spawnError === null && outcome.exitCode !== 0 && entersNamespace(full) && /^(exec of ".*" failed|nsenter: failed to execute .*): No such file or directory$/m.test(outcome.stderr)) {
     outcome.spawnError = 'ENOENT';
   }
   return {
@@ -251,11 +252,15 @@ function spawnCollect(file: string, args: string[], o: { timeoutMs: number; inpu
   });
 }
 
+function entersNamespace(argv: readonly string[]): boolean {
+  return (argv[0] === 'ip' && argv[1] === 'netns' && argv[2] === 'exec') || argv[0] === 'nsenter';
+}
+
 /** One-line description of why a command failed, for evidence and error messages. */
 export function describeFailure(r: RunResult): string {
   const cmd = r.argv.join(' ');
   // Through `ip netns exec NS prog`, the missing program is prog, not ip.
-  const prog = r.argv[0] === 'ip' && r.argv[1] === 'netns' && r.argv[2] === 'exec' && r.argv[4] ? r.argv[4] : r.argv[0];
+  const prog = r.argv[0] === 'ip' && r.argv[1] === 'netns' && r.argv[2] === 'exec' && r.argv[4] ? r.argv[4] : r.argv[0] === 'nsenter' ? (r.argv.slice(1).find((a) => !a.startsWith('-')) ?? 'nsenter') : r.argv[0];
   if (r.spawnError === 'ENOENT') return `${prog}: not installed (${cmd})`;
   if (r.spawnError) return `${cmd}: could not start (${r.spawnError})`;
   if (r.timedOut) return `${cmd}: timed out`;

@@ -2,7 +2,7 @@
 // root. Each gives a clear message and a stable exit code (README "Environment faults"). Tools
 // are taken away with NETDOCTOR_PATH: a directory of symlinks to every tool netdoctor runs,
 // except the one under test (the sbin directories netdoctor otherwise adds would bring it back).
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -145,11 +145,46 @@ describe.skipIf(skip !== null).concurrent('environment faults', () => {
     expect(left.stdout.trim(), 'the hung nft was killed').toBe('');
   });
 
-  it('not root: lab up and lab down exit 3 and say why, before touching anything', async ({ expect }) => {
-    for (const args of [['lab', 'up', 'healthy', '--prefix', `${opts.prefix}x`], ['lab', 'down', '--prefix', `${opts.prefix}x`]]) {
-      const r = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, ...args]);
-      expect(r.exitCode, args.join(' ')).toBe(3);
-      expect(r.stderr).toMatch(/needs root/);
+  it('ip missing: lab up exits 3, says ip is not installed, leaves nothing; lab down and undo of nothing exit 0', async ({ expect }) => {
+    const dir = await toolDir(['ip']);
+    const p = `${opts.prefix}i`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'nd-noip-'));
+    dirs.push(stateDir);
+    const env = { NETDOCTOR_PATH: dir, NETDOCTOR_STATE_DIR: stateDir };
+    const up = await run(['node', CLI, 'lab', 'up', 'healthy', '--prefix', p], { env, timeoutMs: 60_000 });
+    expect(up.exitCode, up.stderr).toBe(3);
+    expect(up.stderr).toMatch(/ip: not installed/);
+    expect(up.stderr).toMatch(/everything the lab had created was removed again/);
+    expect(readdirSync('/run/netns').filter((n) => n.startsWith(`${p}-`))).toEqual([]);
+    for (const args of [['lab', 'down', '--prefix', p], ['undo', '--yes']]) {
+      const r = await run(['node', CLI, ...args], { env, timeoutMs: 60_000 });
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it('not root: every command that needs root exits 3, says so and how, before touching anything', async ({ expect }) => {
+    const p = `${opts.prefix}x`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'nd-noroot-'));
+    dirs.push(stateDir);
+    const commands = [
+      ['lab', 'up', 'healthy', '--prefix', p],
+      ['lab', 'down', '--prefix', p],
+      ['lab', 'exec', '--prefix', p, '--', 'true'],
+      ['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs],
+      ['check', '--all'],
+      ['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--fix', '--yes'],
+      ['undo', '--yes'],
+      ['confirm'],
+      ['--ns', lab.names.containerNs],
+      ['learn'],
+    ];
+    for (const args of commands) {
+      const r = await run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, ...args], { env: { NETDOCTOR_STATE_DIR: stateDir } });
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(3);
+      expect(r.stderr, args.join(' ')).toMatch(/needs root/);
+      expect(r.stderr, args.join(' ')).toMatch(/sudo/);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    expect(readdirSync('/run/netns').filter((n) => n.startsWith(p)), 'nothing was created').toEqual([]);
   });
 });

@@ -21,10 +21,10 @@ async function whereIs(tool: string): Promise<string> {
   throw new Error(`${tool} is not installed`);
 }
 
-/** Every tool, with `slow` first sleeping `seconds` (a unique marker, to find it with pgrep). */
-async function slowTools(slow: string, seconds: string): Promise<string> {
+/** Every tool but `without`, with `slow` first sleeping `seconds` (a unique marker, to find it with pgrep). */
+async function slowTools(slow: string, seconds: string, without: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'nd-slow-'));
-  for (const t of TOOLS) {
+  for (const t of TOOLS.filter((x) => !without.includes(x))) {
     if (t === slow) {
       // The sleep dies with the script, as one slow program would (not a grandchild left behind).
       writeFileSync(join(dir, t), `#!/bin/sh\n/usr/bin/setpriv --pdeathsig KILL -- /bin/sleep ${seconds}\nexec ${await whereIs(t)} "$@"\n`);
@@ -60,32 +60,94 @@ function startCli(args: string[], env: Record<string, string>) {
 }
 
 describe.skipIf(skip !== null).concurrent('faults around a fix', () => {
-  it('the namespace is deleted and recreated between diagnosis and fix: refused (exit 2), nothing applied', { timeout: 120_000 }, async ({ expect }) => {
+  for (const recreated of [true, false]) {
+    const what = recreated ? 'deleted and recreated' : 'deleted';
+    it(`the namespace is ${what} between diagnosis and fix: refused (exit 2), nothing applied`, { timeout: 120_000 }, async ({ expect }) => {
+      const opts = randomLabOptions();
+      const stateDir = tempStateDir();
+      // The run holds after its diagnosis, just before the identity guard, until the test says go.
+      const pause = join(stateDir, 'pause');
+      try {
+        const lab = await labUp('ns-link-down', opts);
+        const ns = lab.names.containerNs;
+        const { done } = startCli(['check', '--ns', ns, '--host-ns', lab.names.hostNs, '--target', TARGET, '--fix', '--yes'], {
+          NETDOCTOR_STATE_DIR: stateDir,
+          NETDOCTOR_TEST_PAUSE_BEFORE_GUARD: pause,
+        });
+        expect(await waitFor(async () => existsSync(`${pause}.paused`), 60_000), 'the run reached its first fix').toBe(true);
+        expect((await run(['ip', 'netns', 'del', ns])).exitCode).toBe(0);
+        if (recreated) expect((await run(['ip', 'netns', 'add', ns])).exitCode).toBe(0);
+        writeFileSync(`${pause}.go`, '');
+        const r = await done;
+        expect(r.code, `exit ${r.code} (${r.signal}): ${(r.stdout + r.stderr).trim()}`).toBe(2);
+        expect(r.stdout + r.stderr).toMatch(recreated ? /not the one diagnosed/ : /not the one diagnosed \(gone/);
+        if (recreated) {
+          // The new namespace is untouched: loopback only, still down.
+          const links = JSON.parse((await run(['ip', '-n', ns, '-j', 'link', 'show'])).stdout) as { ifname: string; flags: string[] }[];
+          expect(links.map((l) => l.ifname)).toEqual(['lo']);
+          expect(links[0]!.flags).not.toContain('UP');
+        } else expect(existsSync(`/run/netns/${ns}`), 'nothing recreated it').toBe(false);
+        // Nothing was applied, so there is nothing to undo.
+        const undo = await cli(['undo', '--yes'], { NETDOCTOR_STATE_DIR: stateDir });
+        expect(undo.code, undo.stdout + undo.stderr).toBe(0);
+        expect(undo.stdout + undo.stderr).toMatch(/nothing to undo/i);
+      } finally {
+        await labDown(opts.prefix, ['--ns', opts.ns]);
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('a tool the fix needs is not installed (iptables-nft): says so, nothing stays applied, exit 1; undo has nothing left', { timeout: 120_000 }, async ({ expect }) => {
     const opts = randomLabOptions();
     const stateDir = tempStateDir();
-    // The run holds after its diagnosis, just before the identity guard, until the test says go.
-    const pause = join(stateDir, 'pause');
+    const tools = await slowTools('none', '0', ['iptables-nft', 'iptables-legacy']);
     try {
-      const lab = await labUp('ns-link-down', opts);
-      const ns = lab.names.containerNs;
-      const { done } = startCli(['check', '--ns', ns, '--host-ns', lab.names.hostNs, '--target', TARGET, '--fix', '--yes'], {
-        NETDOCTOR_STATE_DIR: stateDir,
-        NETDOCTOR_TEST_PAUSE_BEFORE_GUARD: pause,
-      });
-      expect(await waitFor(async () => existsSync(`${pause}.paused`), 60_000), 'the run reached its first fix').toBe(true);
-      expect((await run(['ip', 'netns', 'del', ns])).exitCode).toBe(0);
-      expect((await run(['ip', 'netns', 'add', ns])).exitCode).toBe(0);
-      writeFileSync(`${pause}.go`, '');
-      const r = await done;
-      expect(r.code, `exit ${r.code} (${r.signal}): ${(r.stdout + r.stderr).trim()}`).toBe(2);
-      expect(r.stdout + r.stderr).toMatch(/not the one diagnosed/);
-      // The new namespace is untouched: loopback only, still down.
-      const links = JSON.parse((await run(['ip', '-n', ns, '-j', 'link', 'show'])).stdout) as { ifname: string; flags: string[] }[];
-      expect(links.map((l) => l.ifname)).toEqual(['lo']);
-      expect(links[0]!.flags).not.toContain('UP');
+      const lab = await labUp('no-masquerade', opts);
+      const spaces = [lab.names.hostNs, lab.names.containerNs];
+      const before = await labState(spaces);
+      const target = ['--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET];
+      const r = await cli(['check', ...target, '--fix', '--yes', '--no-probe'], { NETDOCTOR_STATE_DIR: stateDir, NETDOCTOR_PATH: tools });
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/iptables-nft: not installed/);
+      expect(r.stdout + r.stderr).toMatch(/rolled back/);
+      expect(await labState(spaces)).toEqual(before);
+      const undo = await cli(['undo', '--yes'], { NETDOCTOR_STATE_DIR: stateDir });
+      expect(undo.code, undo.stdout + undo.stderr).toBe(0);
+      expect(await labState(spaces)).toEqual(before);
     } finally {
       await labDown(opts.prefix, ['--ns', opts.ns]);
-      rmSync(stateDir, { recursive: true, force: true });
+      for (const d of [stateDir, tools]) rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  // Both the lookup (iptables -C) and the add hang: each is killed at its 20 s.
+  it('a fix command that hangs: killed at its timeout (20 s), rolled back, exit 1, nothing left running', { timeout: 120_000 }, async ({ expect }) => {
+    const opts = randomLabOptions();
+    const stateDir = tempStateDir();
+    const m = `${Math.floor(100 + Math.random() * 800)}.${Math.floor(100000 + Math.random() * 800000)}`;
+    // iptables-nft hangs: the masquerade rule never comes (forwarding, the first fix, does).
+    const tools = await slowTools('iptables-nft', m);
+    try {
+      const lab = await labUp('ns-link-down', opts);
+      const spaces = [lab.names.hostNs, lab.names.containerNs];
+      await run(['ip', 'netns', 'exec', lab.names.hostNs, 'iptables-nft', '-t', 'nat', '-F', 'POSTROUTING']);
+      const before = await labState(spaces);
+      const target = ['--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET];
+      const t0 = performance.now();
+      const r = await cli(['check', ...target, '--fix', '--yes', '--no-probe'], { NETDOCTOR_STATE_DIR: stateDir, NETDOCTOR_PATH: tools });
+      const seconds = (performance.now() - t0) / 1000;
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/iptables-nft .*timed out/);
+      expect(r.stdout + r.stderr).toMatch(/rolled back/);
+      expect(seconds, 'the hung commands were killed at their timeouts').toBeLessThan(80);
+      expect(await running(m), 'the hung command is gone').toBe(false);
+      // Everything the run applied before the hang (the container's link) was rolled back.
+      expect(await labState(spaces)).toEqual(before);
+    } finally {
+      await run(['pkill', '-KILL', '-f', `sleep ${m}`]);
+      await labDown(opts.prefix, ['--ns', opts.ns]);
+      for (const d of [stateDir, tools]) rmSync(d, { recursive: true, force: true });
     }
   });
 

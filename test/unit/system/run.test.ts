@@ -34,6 +34,12 @@ describe('run', () => {
     expect(describeFailure(r)).toMatch(/not installed/);
   });
 
+  it.skipIf(process.getuid?.() !== 0)('a program missing inside a namespace (nsenter into our own, as check --pid does) is ENOENT too, named by itself', async () => {
+    const r = await run(['nsenter', `--net=/proc/${process.pid}/ns/net`, 'netdoctor-no-such-program', '-x']);
+    expect(r).toMatchObject({ spawnError: 'ENOENT', failed: true });
+    expect(describeFailure(r)).toMatch(/^netdoctor-no-such-program: not installed/);
+  });
+
   it('writes input to stdin and runs with LC_ALL=C', async () => {
     expect((await run(['cat'], { input: 'abc' })).stdout).toBe('abc');
     expect((await run(['sh', '-c', 'echo $LC_ALL'])).stdout).toBe('C\n');
