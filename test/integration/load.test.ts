@@ -73,6 +73,7 @@ describe.skipIf(skip !== null)('load', () => {
       const before = await pool(built, 8, hostState);
 
       // 50 CLI processes at once, each with a real ping.
+      const t0 = performance.now();
       const results = await Promise.all(
         built.map((lab) =>
           run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET_IP, '--json'], { timeoutMs: 120_000 }),
@@ -88,6 +89,7 @@ describe.skipIf(skip !== null)('load', () => {
         const problems = gradeReport(cases[i]!, catalogue, report, r.exitCode);
         return problems.length ? [`seed ${cases[i]!.seed} (${cases[i]!.faults.join(' + ')}): ${problems.join('; ')}${r.stderr ? ` [stderr: ${r.stderr.trim().slice(0, 200)}]` : ''}`] : [];
       });
+      process.stderr.write(`load: ${LABS - misses.length}/${LABS} correct, ${LABS} checks at once in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
       expect(misses.join('\n'), `${LABS - misses.length}/${LABS} correct`).toBe('');
 
       // The core in this process, 50 at once: every child's pipes are closed afterwards.
