@@ -17,8 +17,8 @@ interface Step {
   fix: { commands: string[][]; undo: string[][] } | null;
 }
 
-async function check(lab: LabInfo): Promise<{ code: number | null; steps: Step[] }> {
-  const r = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json']);
+async function check(lab: LabInfo, more: string[] = []): Promise<{ code: number | null; steps: Step[] }> {
+  const r = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json', ...more]);
   return { code: r.code, steps: (JSON.parse(r.stdout) as { steps: Step[] }).steps };
 }
 
@@ -53,12 +53,40 @@ describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed
       expect(s?.status).toBe('fail');
       expect(s?.evidence.join('\n')).toMatch(/IPReversePathFilter \(packets dropped by rp_filter\): \d+ -> \d+ while the probe ran/);
       expect(s?.summary).toMatch(/replies come back in on up2/);
+      // Without the probe nothing shows which way the replies come back: a warning, exit 0.
+      const passive = await check(lab, ['--no-probe']);
+      expect(passive.code).toBe(0);
+      expect(passive.steps.find((x) => x.id === 'host.rp-filter')?.status).toBe('warn');
       await applyFix(s);
       expect(await pingFromNs(lab.names.containerNs)).toBe(true);
       // Still two ways out and still all=1: only up2 changed.
       const after = await run(['sysctl', '-n', 'net.ipv4.conf.all.rp_filter'], { ns: lab.names.hostNs });
       expect(after.stdout.trim()).toBe('1');
       expect((await check(lab)).code).toBe(0);
+    });
+  });
+
+  it.concurrent('rp_filter: a healthy host with a strict second uplink and a symmetric path is no fault, probed or not', async ({ expect }) => {
+    await withLab('second-uplink-strict-rp-filter', randomLabOptions(), async (lab) => {
+      const probed = await check(lab);
+      expect(probed.code).toBe(0);
+      expect(probed.steps.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
+      expect(probed.steps.find((x) => x.id === 'host.rp-filter')?.status).toBe('pass');
+      const passive = await check(lab, ['--no-probe']);
+      expect(passive.code).toBe(0);
+      expect(passive.steps.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
+      const s = passive.steps.find((x) => x.id === 'host.rp-filter');
+      expect(s?.status).toBe('warn');
+      expect(s?.summary).toMatch(/^strict rp_filter on up2: replies that come back in there would be dropped/);
+      expect(s?.evidence.join('\n')).toMatch(/up2 \(another way out: default via \S+ dev up2\).*effective 1 \(strict\)/);
+      // The text and Markdown reports agree: exit 0, no FAIL line.
+      const base = ['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--no-probe'];
+      for (const format of [[], ['--format', 'markdown']]) {
+        const r = await runCli([...base, ...format]);
+        expect(r.code, r.stdout).toBe(0);
+        expect(r.stdout).toMatch(/strict rp\\?_filter on up2/);
+        expect(r.stdout).not.toMatch(/\bFAIL\b|❌|✗/);
+      }
     });
   });
 
@@ -72,7 +100,7 @@ describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed
       const s = before.steps.find((x) => x.id === 'host.br-netfilter');
       expect(s?.status).toBe('warn');
       expect(s?.evidence.join('\n')).toContain('net.bridge.bridge-nf-call-iptables = 1');
-      expect(s?.evidence.join('\n')).toContain(`ports of ${lab.names.bridge}: ${lab.names.vethHost}, ${peer.vethHost}`);
+      expect(s?.evidence.join('\n')).toContain(`ports of ${lab.names.bridge}: ${lab.names.vethHost} (this namespace's) and 1 other: ${peer.vethHost}`);
       expect(s?.fix?.commands[0]).toContain('DOCKER-USER');
       await applyFix(s);
       expect(await pingFromNs(lab.names.containerNs, peer.ip)).toBe(true);

@@ -37,7 +37,7 @@ export const hostBrNetfilter: Check = {
     if (value !== '1') return pass(value === null ? 'br_netfilter is not loaded: bridged frames never reach iptables' : 'bridged frames bypass iptables and nftables (bridge-nf-call-iptables = 0)', evidence);
 
     const others = snap.host.links.filter((l) => l.master === bridge && l.name !== port).map((l) => l.name);
-    evidence.push(`ports of ${bridge}: ${[port, ...others].join(', ')}`);
+    evidence.push(portsLine(bridge, port, others));
     const taken = [src, topo.bridgeAddress?.ip ?? ''];
     const peer = freeHostAddresses(subnet, taken, 1)[0] ?? src;
     const peerPort = others[0] ?? 'another-port';
@@ -62,6 +62,13 @@ export const hostBrNetfilter: Check = {
     );
   },
 };
+
+/** Bounded: this namespace's port, how many others, the first few by name (check --all on a bridge of hundreds stays small). */
+export function portsLine(bridge: string, port: string, others: readonly string[], show = 3): string {
+  if (!others.length) return `ports of ${bridge}: ${port} (this namespace's) only`;
+  const named = others.slice(0, show).join(', ');
+  return `ports of ${bridge}: ${port} (this namespace's) and ${others.length} other${others.length === 1 ? '' : 's'}: ${named}${others.length > show ? `, … (${others.length - show} more)` : ''}`;
+}
 
 function droppedBy(o: ChainOutcome): string {
   const chain = o.decidedBy.kind === 'rule' ? (o.decidedBy.chainPath.at(-1) ?? o.chain) : o.chain;
