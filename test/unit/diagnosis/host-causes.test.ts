@@ -126,8 +126,10 @@ describe('host.br-netfilter', () => {
     const s = step(r, 'host.br-netfilter');
     expect(s.status).toBe('warn');
     expect(r.diagnosis).toBeNull();
-    expect(s.summary).toMatch(/traffic between the namespaces on brlab is dropped: net\.bridge\.bridge-nf-call-iptables = 1 sends bridged frames through FORWARD/);
+    expect(s.summary).toMatch(/traffic between the namespaces on brlab is dropped: net\.bridge\.bridge-nf-call-iptables = 1 sends bridged frames through FORWARD, and the iptables-nft filter FORWARD chain \(Docker's\) \(policy drop\) drops them/);
     const ev = s.evidence.join('\n');
+    // FORWARD has no owner by name; it jumps to DOCKER-USER, so Docker set it up (and its policy).
+    expect(ev).toMatch(/^owner: Docker \(its chains here: DOCKER-USER\)$/m);
     expect(ev).toMatch(/net\.bridge\.bridge-nf-call-iptables = 1/);
     expect(ev).toMatch(/ports of brlab: vh0 \(this namespace's\) and 1 other: vh0-2$/m);
     expect(ev).toMatch(/bridged 10\.77\.0\.2 -> 10\.77\.0\.3 \(vh0 -> vh0-2 on brlab\): iptables-nft ip filter FORWARD: policy drop/);
