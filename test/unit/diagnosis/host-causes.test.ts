@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
 import { effectiveRpFilter } from '../../../src/diagnosis/checks/host-rp-filter.js';
 import { portsLine } from '../../../src/diagnosis/checks/host-br-netfilter.js';
+import { parseIptablesSave } from '../../../src/netfilter/iptables-save.js';
 import type { SavedSnapshot } from '../../../src/commands/check.js';
 import type { Report, StepResult } from '../../../src/model/result.js';
 import type { NetSnapshot } from '../../../src/model/snapshot.js';
@@ -200,6 +201,30 @@ describe('host.conntrack', () => {
     }, { probe: false });
     expect(step(noNat, 'host.masquerade').status).toBe('fail');
     expect(step(noNat, 'host.conntrack').status).toBe('skip');
+  });
+
+  it('a flow the rules leave untranslated by design (a VPN route MASQUERADE -o up0 does not cover) is not called stale', () => {
+    const r = judge('stale-conntrack-udp', (snap) => {
+      const nat = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.77.0.0/16 -o up0 -j MASQUERADE\nCOMMIT\n', 'iptables-nft').tables;
+      snap.host.netfilter.tables = [...snap.host.netfilter.tables.filter((t) => t.name !== 'nat'), ...nat];
+      snap.host.routes.push({ dst: '10.99.0.0/16', dev: 'vpn0', flags: [] });
+      if (!snap.conntrack?.source) return;
+      const e = snap.conntrack.entries.find((x) => x.protocol === 'udp')!;
+      snap.conntrack.entries.push({ ...structuredClone(e), orig: { ...e.orig, dst: '10.99.0.5' }, reply: { ...e.reply, src: '10.99.0.5' } });
+    });
+    const s = step(r, 'host.conntrack');
+    // The flow to the target (out up0, covered now) is still stale; the one into the VPN is not.
+    expect(s.status).toBe('warn');
+    expect(s.summary).toMatch(/^1 UDP flow from 10\.77\.0\.2/);
+    expect(lines(s.fix?.commands)).toEqual(['ip netns exec ndrec-host conntrack -D -p udp -s 10.77.0.2 -d 198.51.100.8 --sport 40053 --dport 5300']);
+    expect(s.evidence.join('\n')).toMatch(/udp 10\.77\.0\.2:40053 -> 10\.99\.0\.5:5300: .*\(not NATed\).*: not stale, a new packet out vpn0 would not be translated either/);
+    const onlyVpn = judge('stale-conntrack-udp', (snap) => {
+      const nat = parseIptablesSave('*nat\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.77.0.0/16 -o up0 -j MASQUERADE\nCOMMIT\n', 'iptables-nft').tables;
+      snap.host.netfilter.tables = [...snap.host.netfilter.tables.filter((t) => t.name !== 'nat'), ...nat];
+      snap.host.routes.push({ dst: '10.99.0.0/16', dev: 'vpn0', flags: [] });
+      if (snap.conntrack?.source) for (const e of snap.conntrack.entries) if (e.protocol === 'udp') e.orig.dst = '10.99.0.5';
+    });
+    expect(step(onlyVpn, 'host.conntrack').status).toBe('pass');
   });
 
   it('many stale flows: one targeted delete line for the namespace address', () => {
