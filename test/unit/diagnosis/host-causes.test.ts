@@ -64,6 +64,14 @@ describe('host.subnet-overlap', () => {
     expect(r.diagnosis).toBeNull();
   });
 
+  it('a wider VPN route around the bridge\'s subnet (10.0.0.0/8 around 10.77.0.0/16) takes none of its addresses: no warning', () => {
+    const s = step(judge('healthy', (snap) => snap.host.routes.push({ dst: '10.0.0.0/8', dev: 'vpn0', flags: [] })), 'host.subnet-overlap');
+    expect(s.status).toBe('pass');
+    expect(s.evidence.join('\n')).toMatch(/^route 10\.0\.0\.0\/8 dev vpn0 covers 10\.77\.0\.0\/16, but brlab's 10\.77\.0\.0\/16 is more specific: the namespace's addresses stay on brlab/m);
+    // Narrower, or the same size: a real overlap still warns.
+    expect(step(judge('healthy', (snap) => snap.host.routes.push({ dst: '10.77.128.0/17', dev: 'vpn0', flags: [] })), 'host.subnet-overlap').status).not.toBe('pass');
+  });
+
   it('a LAN route that does not overlap is no concern', () => {
     const s = step(judge('healthy', (snap) => snap.host.routes.push({ dst: '10.78.0.0/16', dev: 'up0', flags: [] })), 'host.subnet-overlap');
     expect(s.status).toBe('pass');
