@@ -68,11 +68,6 @@ export interface VerdictInput {
   target: string;
   /** The passive diagnosis (first failing step), null when every step passed. */
   passive: StepId | null;
-  /**
-   * The passive diagnosis stands although the ping got through: a fault a ping cannot show
-   * (TCP 443 and UDP 53 dropped while ICMP passes). A round trip is then what it predicts.
-   */
-  passivePingBlind?: boolean;
   drop: TraceDrop | null;
 }
 
@@ -82,7 +77,7 @@ function plural(n: number, word: string): string {
 }
 
 export function judgePath(input: VerdictInput): PathVerdict {
-  const { bridge, uplink, nsAddress, target, passive, drop, passivePingBlind } = input;
+  const { bridge, uplink, nsAddress, target, passive, drop } = input;
   const dropped = drop ? `; dropped by ${drop.summary}` : '';
   let verdict: PathVerdictId;
   let summary: string;
@@ -108,9 +103,6 @@ export function judgePath(input: VerdictInput): PathVerdict {
   }
 
   if (verdict === 'ok') {
-    if (passive && passivePingBlind) {
-      return { verdict, summary, step: null, agreement: 'consistent', advice: `the ping made the round trip, as ${passive} expects: what it blocks (other protocols) a ping cannot show` };
-    }
     return passive
       ? { verdict, summary, step: null, agreement: 'differs', advice: `the inspection blames ${passive}, yet the packets made the round trip: believe the capture; ${passive} does not block egress right now` }
       : { verdict, summary, step: null, agreement: 'healthy', advice: null };
@@ -139,7 +131,6 @@ export function captureReport(
   passive: StepId | null,
   drop: TraceDrop | null,
   trace: TraceInfo | null,
-  passivePingBlind = false,
 ): CaptureReport {
   if (!outcome.available) {
     return { available: false, reason: outcome.reason, remedy: outcome.remedy, bridge: null, uplink: null, verdict: null, summary: null, step: null, agreement: null, advice: null, drop: null, trace, durationMs: outcome.durationMs };
@@ -151,7 +142,7 @@ export function captureReport(
     return { ...unavailable(`cannot capture on ${where.bridge}: ${why}`, 'check that the bridge exists on the host side', outcome.durationMs), trace };
   }
   const hops = countHops(outcome.packets, where.bridge, openedUplink);
-  const v = judgePath({ bridge: hops.bridge, uplink: hops.uplink, nsAddress: where.nsAddress, target: where.target, passive, drop, passivePingBlind });
+  const v = judgePath({ bridge: hops.bridge, uplink: hops.uplink, nsAddress: where.nsAddress, target: where.target, passive, drop });
   return { available: true, reason: null, remedy: null, bridge: hops.bridge, uplink: hops.uplink, ...v, drop, trace, durationMs: outcome.durationMs };
 }
 

@@ -170,8 +170,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
       ping,
       (passive) =>
         configured.ok
-          ? // A diagnosis that stands although the ping got through is one a ping cannot show.
-            captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null, passive.egress === 'ok' && passive.diagnosis !== null)
+          ? captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
           : unavailable(configured.reason, configured.remedy, outcome.durationMs),
       dns,
       true,

@@ -70,8 +70,7 @@ export interface TraceInfo {
   table: string | null;
 }
 
-/** consistent: the packets made the round trip, as the diagnosis (a fault a ping cannot show) expects. */
-export type Agreement = 'confirms' | 'consistent' | 'differs' | 'no-passive-diagnosis' | 'healthy';
+export type Agreement = 'confirms' | 'differs' | 'no-passive-diagnosis' | 'healthy';
 
 export interface CaptureReport {
   available: boolean;

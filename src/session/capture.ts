@@ -46,7 +46,6 @@ export function pathWhere(d: Diagnosed | null, input: SnapshotInput): PathWhere 
     uplink: topo.uplink?.name ?? null,
     target: input.target,
     passive: d.report.diagnosis?.step ?? null,
-    passivePingBlind: d.report.egress === 'ok' && d.report.diagnosis !== null,
   };
 }
 

@@ -22,8 +22,6 @@ export interface PathWhere {
   target: string;
   /** The inspection's diagnosis, which the verdict is compared with. */
   passive: StepId | null;
-  /** That diagnosis stood although its ping got through: a fault a ping cannot show. */
-  passivePingBlind?: boolean;
 }
 
 export type PathEvent =
@@ -113,7 +111,7 @@ export function pathVerdict(state: PathState): PathVerdict | null {
   if (state.phase !== 'done' || state.received === null || state.pingError) return null;
   if (!state.interfaces?.includes(state.where.bridge)) return null;
   const { bridge, uplink } = pathCounts(state);
-  return judgePath({ bridge, uplink, nsAddress: state.where.nsAddress, target: state.where.target, passive: state.where.passive, drop: state.drop, passivePingBlind: state.where.passivePingBlind === true });
+  return judgePath({ bridge, uplink, nsAddress: state.where.nsAddress, target: state.where.target, passive: state.where.passive, drop: state.drop });
 }
 
 function status(state: PathState): string {

@@ -63,19 +63,6 @@ describe('judgePath', () => {
   it('the reply arrives on the uplink but never reaches the bridge', () => {
     expect(verdictOf([req('bridge', NS), req('uplink', NAT), rep('uplink', NAT)])).toMatchObject({ verdict: 'reply-not-returned', step: 'host.forward' });
   });
-  it('a round trip is what a fault the ping cannot show predicts (ufw passing ICMP, dropping TCP): consistent, not "believe the capture"', () => {
-    const trip = [req('bridge', NS), req('uplink', NAT), rep('uplink', NAT), rep('bridge', NS)];
-    const hops = countHops(trip, 'brx', 'wanx');
-    const v = judgePath({ ...hops, nsAddress: NS, target: T, passive: 'host.forward', drop: null, passivePingBlind: true });
-    expect(v).toMatchObject({ verdict: 'ok', step: null, agreement: 'consistent' });
-    expect(v.advice).toBe('the ping made the round trip, as host.forward expects: what it blocks (other protocols) a ping cannot show');
-    // Without that flag a standing diagnosis contradicted by a round trip is still called out.
-    expect(verdictOf(trip, 'host.forward')).toMatchObject({ agreement: 'differs' });
-    const r = captureReport({ available: true, packets: trip, interfaces: ['brx', 'wanx'], errors: [], durationMs: 3 }, { bridge: 'brx', uplink: 'wanx', nsAddress: NS, target: T }, 'host.forward', null, null, true);
-    const text = renderCapture(r, 'cx', T).join('\n');
-    expect(text).not.toMatch(/differ|believe the capture/);
-    expect(text).toMatch(/as host\.forward expects/);
-  });
   it('says which to believe when the capture and the inspection differ', () => {
     const v = verdictOf([req('bridge', NS), req('uplink', NS)], 'host.forward');
     expect(v).toMatchObject({ verdict: 'leaves-untranslated', step: 'host.masquerade', agreement: 'differs' });
