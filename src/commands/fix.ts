@@ -6,7 +6,7 @@ import { applyFixes, type FixRunResult } from '../fixes/apply.js';
 import { stateDirFrom } from '../fixes/journal.js';
 import { allFixes } from '../fixes/plan-order.js';
 import { renderScript } from '../fixes/script.js';
-import { confirmTrial, startTrial } from '../fixes/trial.js';
+import { armTrial, confirmTrial } from '../fixes/trial.js';
 import { renderFixEvent, renderFixSummary } from '../report/fix-text.js';
 import { renderText } from '../report/text.js';
 import { styleFor } from '../report/style.js';
@@ -51,34 +51,36 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
   }
 
   const interactive = !flags.yes;
-  // Ctrl-C or SIGTERM while applying: finish the running command, then roll back this run.
+  // Ctrl-C, SIGTERM or the terminal closing (SIGHUP: a lost ssh session) while applying: finish
+  // the running command, then roll back this run.
   const abort = new AbortController();
   const onSignal = () => {
     if (!abort.signal.aborted) process.stderr.write('\nnetdoctor: interrupted: rolling back what this run applied\n');
     abort.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   const result = await applyFixes(diagnosed, {
     signal: abort.signal,
     probe: flags.probe,
     stateDir: stateDirFrom(),
     persist: flags.persist,
+    ...(flags.trialSeconds ? { trial: { seconds: flags.trialSeconds, cliPath: process.argv[1] ?? '' } } : {}),
     confirm: async () => (interactive ? askYesNo('Apply this fix?') : true),
     onEvent: flags.json ? undefined : (e) => out(renderFixEvent(e, style)),
   }).finally(() => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
   });
 
   let trial: { deadline: string; confirmed: boolean } | null = null;
-  if (flags.trialSeconds && result.runId && (result.outcome === 'healthy' || result.outcome === 'broken')) {
+  // The watchdog runs since the first change; a run rolled back needs no trial any more.
+  const deadline = flags.trialSeconds && result.runId && result.outcome !== 'rolled-back' && result.outcome !== 'rollback-failed' ? await armTrial(stateDirFrom(), result.runId) : null;
+  if (flags.trialSeconds && result.runId && deadline) {
     const stateDir = stateDirFrom();
-    const started = await startTrial(stateDir, result.runId, flags.trialSeconds, process.argv[1] ?? '');
-    trial = { deadline: started.deadline.toISOString(), confirmed: false };
+    trial = { deadline: deadline.toISOString(), confirmed: false };
     if (!flags.json) out(['', `Trial: these changes are reverted at ${trial.deadline} unless confirmed (\`netdoctor confirm\`).`]);
     if (interactive) {
-      const keep = await askYesNo(`Keep the changes? (reverted automatically in ${flags.trialSeconds} s)`, Math.max(0, started.deadline.getTime() - Date.now() - 500));
+      const keep = await askYesNo(`Keep the changes? (reverted automatically in ${flags.trialSeconds} s)`, Math.max(0, deadline.getTime() - Date.now() - 500));
       if (keep && (await confirmTrial(stateDir, result.runId))) {
         trial.confirmed = true;
         out(['Kept.']);

@@ -30,12 +30,26 @@ export interface FixAction {
    * nft deletes a rule only by its handle, which exists once the rule does: the action runs with
    * `--echo --handle` and its undo is completed from the handle nft prints.
    */
-  nftRule: { prefix: string[]; family: string; table: string; chain: string } | null;
+  nftRule: NftRuleRef | null;
   /**
    * iptables-nft creates its table (`ip nat`, `ip filter`) on first use. When it was absent
    * before, undo removes it again once it holds no rules, so the ruleset is restored exactly.
    */
   createsTable: { probe: string[]; cleanup: TableCleanup } | null;
+}
+
+/**
+ * An nft rule netdoctor adds, as undo can find it again without its handle (netdoctor killed
+ * before it recorded the handle, or nft printed none): the chain, the exact rule text (it carries
+ * the netdoctor comment), and whether it went to the top of the chain (insert) or the end (add).
+ */
+export interface NftRuleRef {
+  prefix: string[];
+  family: string;
+  table: string;
+  chain: string;
+  ruleText: string;
+  at: 'top' | 'end';
 }
 
 /** Remove an nft table after undo, but only if it holds no rules (it may have gained others'). */
@@ -121,7 +135,7 @@ export function deriveAction(argv: string[]): Derived {
       return {
         exists: { kind: 'nft-rule', listArgv: [...prefix, 'nft', '-a', 'list', 'chain', family, table, chain], ruleText: nftRuleText(ruleArgs) },
         undo: [], // completed from the handle when applied
-        nftRule: { prefix, family, table, chain },
+        nftRule: { prefix, family, table, chain, ruleText: nftRuleText(ruleArgs), at: verb === 'insert' ? 'top' : 'end' },
       };
     }
   }
@@ -153,7 +167,12 @@ export function parseEchoedHandle(stdout: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function nftDeleteByHandle(r: NonNullable<FixAction['nftRule']>, handle: number): string[] {
+/** `nft -a list chain ...` for the chain of `r`: where undo looks the rule up. */
+export function nftListChain(r: NftRuleRef): string[] {
+  return [...r.prefix, 'nft', '-a', 'list', 'chain', r.family, r.table, r.chain];
+}
+
+export function nftDeleteByHandle(r: Pick<NftRuleRef, 'prefix' | 'family' | 'table' | 'chain'>, handle: number): string[] {
   return [...r.prefix, 'nft', 'delete', 'rule', r.family, r.table, r.chain, 'handle', String(handle)];
 }
 

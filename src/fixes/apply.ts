@@ -15,7 +15,8 @@ import { acquireLock, newRunId, saveRun, writeFileAtomic, type CommandEntry, typ
 import { nextFix } from './plan-order.js';
 import { DROP_IN_CONTENT, DROP_IN_NAME, forwardingOverrides, readSysctlFiles, sysctlDir } from './persist.js';
 import { revertRun, sameIdentity, type RevertEvent } from './revert.js';
-import { testPauseBeforeGuard } from './test-pause.js';
+import { startWatchdog } from './trial.js';
+import { testPauseAfterCommand, testPauseBeforeGuard } from './test-pause.js';
 
 export type FixEvent =
   | { type: 'propose'; step: StepResult; plan: FixPlan }
@@ -66,7 +67,12 @@ export interface ApplyOptions {
   stateDir: string;
   /** Keep ip_forward on across reboots (a drop-in under /etc/sysctl.d). */
   persist?: boolean;
-  /** NETDOCTOR_TEST_FAIL_AFTER, NETDOCTOR_TEST_PAUSE_BEFORE_GUARD, NETDOCTOR_SYSCTL_DIR. */
+  /**
+   * --trial: the run's watchdog (the CLI at `cliPath`) starts before the first change, so the
+   * changes are reverted even if netdoctor dies midway; the caller arms its deadline (armTrial).
+   */
+  trial?: { seconds: number; cliPath: string };
+  /** NETDOCTOR_TEST_FAIL_AFTER, NETDOCTOR_TEST_PAUSE_BEFORE_GUARD / _AFTER_COMMAND, NETDOCTOR_SYSCTL_DIR. */
   env?: NodeJS.ProcessEnv;
   /** Safety bound on the number of fixes in one run. */
   maxFixes?: number;
@@ -119,9 +125,13 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
         target: { ns: input.ns, hostNs: input.hostNs, bridge: input.bridge, probe: input.target },
         identity: { ns: expectedNs, hostNs: hostIdentity },
         entries: [],
-        trial: null,
+        trial: opts.trial ? { seconds: opts.trial.seconds, deadline: null, confirmed: false, watchdogPid: null, ownerPid: process.pid } : null,
       };
       result.runId = run.id;
+      if (opts.trial && run.trial) {
+        saveRun(opts.stateDir, run); // the watchdog must find its run
+        run.trial.watchdogPid = startWatchdog(opts.stateDir, run.id, opts.trial.cliPath, env);
+      }
     }
     return run;
   };
@@ -149,7 +159,16 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
         return { ok: true, existing: true };
       }
     }
-    const entry: CommandEntry = { kind: 'command', step: action.step, title: action.title, argv: action.argv, undo: action.undo, status: 'pending', at: new Date().toISOString() };
+    const entry: CommandEntry = {
+      kind: 'command',
+      step: action.step,
+      title: action.title,
+      argv: action.argv,
+      undo: action.undo,
+      ...(action.nftRule ? { nftRule: action.nftRule } : {}),
+      status: 'pending',
+      at: new Date().toISOString(),
+    };
     if (action.createsTable && (await runFixCommand(action.createsTable.probe)).failed) entry.cleanup = action.createsTable.cleanup;
     journal().entries.push(entry);
     save(); // recorded before it runs: a crash now still leaves the undo on record
@@ -160,6 +179,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
       r = { argv: action.argv, exitCode: 1, stdout: '', stderr: 'NETDOCTOR_TEST_FAIL_AFTER: injected failure\n', failed: true, timedOut: false, spawnError: null, durationMs: 0 };
     } else {
       r = await runFixCommand(action.nftRule ? withEchoHandle(action.argv) : action.argv);
+      await testPauseAfterCommand(env);
     }
     if (r.failed) {
       entry.status = 'failed';
@@ -170,7 +190,7 @@ export async function applyFixes(diagnosed: Diagnosed, opts: ApplyOptions): Prom
     }
     if (action.nftRule) {
       const handle = parseEchoedHandle(r.stdout);
-      if (handle === null) warn(`nft printed no handle for the rule it added; undo it by hand: nft -a list chain ${action.nftRule.family} ${action.nftRule.table} ${action.nftRule.chain}`);
+      if (handle === null) warn(`nft printed no handle for the rule it added: undo will look it up by its text in ${action.nftRule.family} ${action.nftRule.table} ${action.nftRule.chain}`);
       else entry.undo = [nftDeleteByHandle(action.nftRule, handle)];
     }
     entry.status = 'done';

@@ -17,6 +17,22 @@ export function findNftRule(listing: string, ruleText: string): number | null {
   return null;
 }
 
+/**
+ * The handle undo deletes for a rule netdoctor added without recording its handle: the one
+ * whose text is `ruleText`, at the end of the chain netdoctor put it (the first such rule for an
+ * insert, the last for an add), should another identical copy have been added meanwhile. null:
+ * no such rule.
+ */
+export function nftRuleToRemove(listing: string, ruleText: string, at: 'top' | 'end'): number | null {
+  const want = norm(ruleText);
+  const handles: number[] = [];
+  for (const line of listing.split('\n')) {
+    const m = /^(.*?)\s*#\s*handle\s+(\d+)\s*$/.exec(line);
+    if (m && norm(m[1]!) === want) handles.push(Number(m[2]));
+  }
+  return (at === 'top' ? handles[0] : handles.at(-1)) ?? null;
+}
+
 export type ExistenceAnswer =
   | { kind: 'argv-succeeds'; exitCode: number | null }
   | { kind: 'nft-rule'; listing: string | null }

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepId } from '../diagnosis/steps.js';
-import type { TableCleanup } from './actions.js';
+import type { NftRuleRef, TableCleanup } from './actions.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/netdoctor';
 
@@ -31,6 +31,11 @@ export interface CommandEntry {
   undo: string[][];
   /** After the undo lines: remove a table this command created, if it holds no rules. */
   cleanup?: TableCleanup;
+  /**
+   * An nft rule: while its handle is unknown (undo empty: netdoctor died before recording it,
+   * or nft printed none), undo finds the rule by its exact text and deletes that handle.
+   */
+  nftRule?: NftRuleRef;
   status: EntryStatus;
   at: string;
   error?: string;
@@ -69,8 +74,12 @@ export interface RunRecord {
   /** Identity of the namespaces the commands address, as they are after the run (null: absent). */
   identity: { ns: NsIdentity | null; hostNs: NsIdentity | null };
   entries: JournalEntry[];
-  /** --trial: reverted automatically at `deadline` unless confirmed. */
-  trial: { seconds: number; deadline: string; confirmed: boolean; watchdogPid: number | null } | null;
+  /**
+   * --trial: reverted automatically at `deadline` unless confirmed. The watchdog starts before
+   * the first change; until the run is over the deadline is null, and if netdoctor (`ownerPid`)
+   * dies meanwhile the watchdog reverts at once.
+   */
+  trial: { seconds: number; deadline: string | null; confirmed: boolean; watchdogPid: number | null; ownerPid?: number } | null;
 }
 
 export function runsDir(stateDir: string): string {

@@ -4,15 +4,19 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { describeFailure } from '../system/run.js';
-import { nftTableHasRules } from './actions.js';
+import { nftDeleteByHandle, nftListChain, nftTableHasRules, type NftRuleRef } from './actions.js';
+import { nftRuleToRemove } from './idempotence.js';
 import { nsIdentity, runFixCommand } from '../system/fix-exec.js';
 import { acquireLock, isInPlace, saveRun, undoableRuns, writeFileAtomic, type JournalEntry, type NsIdentity, type RunRecord } from './journal.js';
 
 export type RevertEvent =
   | { type: 'revert-command'; argv: string[]; ok: boolean; error?: string }
   | { type: 'revert-file'; path: string; ok: boolean; error?: string }
-  /** A change journaled as about to run that never took effect (netdoctor died first): skipped. */
-  | { type: 'revert-skipped'; argv: string[] | null; path: string | null; title: string };
+  /**
+   * A change journaled as about to run that never took effect (netdoctor died first): skipped.
+   * `gone`: it did take effect, but is no longer there (an nft rule someone else deleted).
+   */
+  | { type: 'revert-skipped'; argv: string[] | null; path: string | null; title: string; gone?: boolean };
 
 type Reverted = 'undone' | 'failed' | 'not-applied';
 
@@ -20,6 +24,21 @@ export function sameIdentity(a: NsIdentity | null, b: NsIdentity | null): boolea
   if (!a || !b) return a === b;
   if (a.dev !== b.dev || a.ino !== b.ino) return false;
   return a.ctimeMs === undefined || b.ctimeMs === undefined || a.ctimeMs === b.ctimeMs;
+}
+
+/**
+ * The undo of an nft rule whose handle was never recorded (netdoctor died between adding it and
+ * journaling the handle, or nft printed none): find the rule by its exact text, netdoctor comment
+ * included, and delete that handle. 'absent': no such rule (not even its chain).
+ */
+async function locateNftRule(ref: NftRuleRef): Promise<{ argv: string[] } | { error: string } | 'absent'> {
+  const r = await runFixCommand(nftListChain(ref));
+  if (r.failed) {
+    if (/No such file or directory/.test(r.stderr)) return 'absent';
+    return { error: `cannot look for the rule in ${ref.family} ${ref.table} ${ref.chain}: ${describeFailure(r)}` };
+  }
+  const handle = nftRuleToRemove(r.stdout, ref.ruleText, ref.at);
+  return handle === null ? 'absent' : { argv: nftDeleteByHandle(ref, handle) };
 }
 
 async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): Promise<Reverted> {
@@ -48,6 +67,19 @@ async function revertEntry(e: JournalEntry, onEvent: (e: RevertEvent) => void): 
       onEvent({ type: 'revert-file', path: e.path, ok: false, error: e.error });
       return 'failed';
     }
+  }
+  if (!e.undo.length && e.nftRule) {
+    const found = await locateNftRule(e.nftRule);
+    if (found === 'absent') {
+      onEvent({ type: 'revert-skipped', argv: e.argv, path: null, title: e.title, ...(e.status === 'pending' ? {} : { gone: true }) });
+      return e.status === 'pending' ? 'not-applied' : 'undone';
+    }
+    if ('error' in found) {
+      e.error = found.error;
+      onEvent({ type: 'revert-command', argv: nftListChain(e.nftRule), ok: false, error: found.error });
+      return 'failed';
+    }
+    e.undo = [found.argv];
   }
   let ok = true;
   for (const [i, argv] of e.undo.entries()) {
@@ -128,6 +160,12 @@ export async function undoLastRun(opts: UndoOptions): Promise<UndoResult> {
     }
     const problem = await identityProblem(run);
     if (problem) return { outcome: 'refused', run, message: `refusing to undo run ${run.id}: ${problem}` };
+    // Rules journaled without their handle: look them up now, so the question shows the real command.
+    for (const e of run.entries) {
+      if (e.kind !== 'command' || !isInPlace(e) || e.undo.length || !e.nftRule) continue;
+      const found = await locateNftRule(e.nftRule);
+      if (typeof found === 'object' && 'argv' in found) e.undo = [found.argv];
+    }
     const lines = [...run.entries].reverse().filter(isInPlace).flatMap((e) => (e.kind === 'command' ? e.undo : [['rm', e.path]]));
     if (!(await opts.confirm(run, lines))) return { outcome: 'declined', run, message: 'nothing was changed' };
     const ok = await revertRun(opts.stateDir, run, opts.onEvent ?? (() => undefined));

@@ -1,32 +1,31 @@
 // --trial SECONDS: the fixes stay only if confirmed in time. A detached watchdog process (the
-// hidden `netdoctor __trial-watchdog`) waits for the deadline and reverts the run unless the
-// journal says it was confirmed, so the revert happens even when netdoctor itself is killed.
+// hidden `netdoctor __trial-watchdog`) is started before the first change and reverts the run
+// unless the journal says it was confirmed: at the deadline, which starts once the run is over,
+// or at once when netdoctor dies before that (kill -9, the terminal gone), so the revert happens
+// even when netdoctor itself is killed midway.
 import { spawnDetached } from '../system/run.js';
-import { loadRun, saveRun, undoableRuns, type RunRecord } from './journal.js';
+import { loadRun, pidAlive, saveRun, undoableRuns, type RunRecord } from './journal.js';
 import { acquireLockWaiting, undoLastRun, type UndoResult } from './revert.js';
 
 export const WATCHDOG_COMMAND = '__trial-watchdog';
 
-export interface TrialStart {
-  deadline: Date;
-  watchdogPid: number;
+/** Start the watchdog of `runId` (already saved with its trial); it inherits this network namespace. */
+export function startWatchdog(stateDir: string, runId: string, cliPath: string, env: NodeJS.ProcessEnv = process.env): number {
+  const passEnv: Record<string, string> = {};
+  for (const k of ['NETDOCTOR_STATE_DIR', 'NETDOCTOR_SYSCTL_DIR']) if (env[k]) passEnv[k] = env[k]!;
+  return spawnDetached([process.execPath, cliPath, WATCHDOG_COMMAND, '--state-dir', stateDir, '--run', runId], passEnv);
 }
 
-/** Record the trial in the run and start its watchdog (which inherits this network namespace). */
-export async function startTrial(stateDir: string, runId: string, seconds: number, cliPath: string, env: NodeJS.ProcessEnv = process.env): Promise<TrialStart> {
+/** The run is over: start the trial's clock. Its deadline, or null when the run has no trial. */
+export async function armTrial(stateDir: string, runId: string): Promise<Date | null> {
   const release = await acquireLockWaiting(stateDir);
   try {
     const run = loadRun(stateDir, runId);
-    if (!run) throw new Error(`run ${runId} not found in ${stateDir}`);
-    const deadline = new Date(Date.now() + seconds * 1000);
-    run.trial = { seconds, deadline: deadline.toISOString(), confirmed: false, watchdogPid: null };
-    saveRun(stateDir, run); // before the watchdog starts: it must find an unconfirmed trial
-    const passEnv: Record<string, string> = {};
-    for (const k of ['NETDOCTOR_STATE_DIR', 'NETDOCTOR_SYSCTL_DIR']) if (env[k]) passEnv[k] = env[k]!;
-    const pid = spawnDetached([process.execPath, cliPath, WATCHDOG_COMMAND, '--state-dir', stateDir, '--run', runId], passEnv);
-    run.trial.watchdogPid = pid;
+    if (!run?.trial) return null;
+    const deadline = new Date(Date.now() + run.trial.seconds * 1000);
+    run.trial.deadline = deadline.toISOString();
     saveRun(stateDir, run);
-    return { deadline, watchdogPid: pid };
+    return deadline;
   } finally {
     release();
   }
@@ -48,11 +47,22 @@ export async function confirmTrial(stateDir: string, runId?: string): Promise<Ru
   }
 }
 
-/** The watchdog: wait for the deadline, then revert unless confirmed (or already undone). */
+/**
+ * The watchdog: revert unless confirmed (or already undone, or rolled back by netdoctor itself):
+ * at the deadline, or as soon as netdoctor dies before it set one.
+ */
 export async function trialWatchdog(stateDir: string, runId: string): Promise<UndoResult | null> {
   for (;;) {
     const run = loadRun(stateDir, runId);
-    if (!run?.trial || run.trial.confirmed || !['applied', 'applying'].includes(run.status)) return null;
+    if (!run?.trial || run.trial.confirmed || !['applied', 'applying', 'rollback-failed'].includes(run.status)) return null;
+    if (run.trial.deadline === null) {
+      // The run is not over: nobody can confirm it if netdoctor is gone.
+      if (run.trial.ownerPid && pidAlive(run.trial.ownerPid)) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      break;
+    }
     const left = Date.parse(run.trial.deadline) - Date.now();
     if (left <= 0) break;
     await new Promise((r) => setTimeout(r, Math.min(left, 500)));

@@ -27,7 +27,7 @@ export function renderFixEvent(e: FixEvent, s: Style = PLAIN): string[] {
     case 'revert-file':
       return [`  ${e.ok ? s.green('restored') : s.red('not restored')} ${escapeControl(e.path)}${e.error && !e.ok ? `: ${escapeControl(e.error)}` : ''}`];
     case 'revert-skipped':
-      return [`  ${s.dim('never applied, skipped:')} ${e.argv ? shellQuote(e.argv) : escapeControl(e.path ?? e.title)}`];
+      return [`  ${s.dim(e.gone ? 'already gone, nothing to remove:' : 'never applied, skipped:')} ${e.argv ? shellQuote(e.argv) : escapeControl(e.path ?? e.title)}`];
     case 'warning':
       return [`${s.yellow('warning')}: ${escapeControl(e.message)}`];
   }

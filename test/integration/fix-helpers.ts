@@ -25,18 +25,21 @@ interface IpLink {
 
 /**
  * Everything `--fix` may change in one namespace, in comparable form: the nft ruleset (no
- * counters), iptables-nft and iptables-legacy rules, forwarding sysctls, links (kind, master,
+ * counters), iptables-nft and iptables-legacy rules, the IPv4 sysctls (ip_forward and every
+ * net.ipv4.conf.* value: forwarding, rp_filter ...; net.bridge.* when loaded), links (kind, master,
  * up), IPv4 addresses and routes. What the kernel changes by itself (carrier, IPv6 link-local,
  * counters, save timestamps) is left out. An absent namespace is 'absent'.
  */
 export async function nsState(ns: string): Promise<string> {
   const exists = await run(['ip', 'netns', 'exec', ns, 'true']);
   if (exists.failed) return 'absent';
-  const [nft, iptNft, legacyNames, sysctl, links, routes] = await Promise.all([
+  const [nft, iptNft, legacyNames, sysctl, bridgeSysctl, links, routes] = await Promise.all([
     run(['nft', 'list', 'ruleset'], { ns }),
     run(['iptables-nft-save'], { ns }),
     run(['cat', '/proc/net/ip_tables_names'], { ns }),
-    run(['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding'], { ns }),
+    // Every IPv4 interface setting (forwarding, rp_filter ...), and br_netfilter's where loaded.
+    run(['sysctl', 'net.ipv4.ip_forward', 'net.ipv4.conf'], { ns }),
+    run(['sysctl', 'net.bridge'], { ns }), // absent (and failing) unless br_netfilter is loaded
     run(['ip', '-n', ns, '-j', '-d', 'addr', 'show']),
     run(['ip', '-n', ns, '-j', '-4', 'route', 'show', 'table', 'all']),
   ]);
@@ -66,7 +69,7 @@ export async function nsState(ns: string): Promise<string> {
     `nft:\n${clean(nft.stdout)}`,
     `iptables-nft:\n${clean(iptNft.stdout)}`,
     `iptables-legacy:\n${legacy.map((l) => clean(l.stdout)).join('\n')}`,
-    `sysctl:\n${sysctl.stdout}`,
+    `sysctl:\n${sysctl.stdout}${bridgeSysctl.stdout}`,
     `links:\n${JSON.stringify(linkView, null, 1)}`,
     `routes:\n${routeView.join('\n')}`,
   ].join('\n====\n');

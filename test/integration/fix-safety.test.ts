@@ -1,5 +1,5 @@
 // The safety nets of `check --fix`, for real: --trial reverts unless confirmed (even when
-// netdoctor is killed), --persist writes and undoes its sysctl.d drop-in, the identity guards
+// netdoctor is killed, before or after the run is over), SIGHUP midway rolls back, --persist writes and undoes its sysctl.d drop-in, the identity guards
 // refuse a namespace that is not the one diagnosed, a declined fix changes nothing, and bad
 // combinations of flags are refused before anything runs.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +29,12 @@ async function withFixLab(scenario: string, fn: (lab: LabInfo, ctx: { env: Recor
     rmSync(stateDir, { recursive: true, force: true });
     await labDown(opts.prefix, ['--ns', opts.ns]);
   }
+}
+
+async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (!existsSync(path) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  return existsSync(path);
 }
 
 /** Poll until the newest run reaches `status` (the watchdog works in the background). */
@@ -76,19 +82,57 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
     });
   }, 120_000);
 
-  it.concurrent('--trial survives kill -9 of netdoctor: the detached watchdog still reverts', async ({ expect }) => {
+  it.concurrent('--trial survives kill -9 of netdoctor once its clock runs: the detached watchdog still reverts at the deadline', async ({ expect }) => {
     await withFixLab('no-default-route', async (lab, { env, stateDir, target, spaces }) => {
       const broken = await labState(spaces);
       const child = run(['node', CLI, 'check', ...target, '--fix', '--yes', '--trial', '3', '--json'], { env, timeoutMs: 60_000 });
-      // As soon as the watchdog is recorded, kill -9 netdoctor (whatever it is doing then).
+      // As soon as the trial's deadline is recorded, kill -9 netdoctor (whatever it is doing then).
       const until = Date.now() + 40_000;
-      while (!listRuns(stateDir).at(-1)?.trial?.watchdogPid && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      while (!listRuns(stateDir).at(-1)?.trial?.deadline && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       const watchdog = listRuns(stateDir).at(-1)?.trial?.watchdogPid;
       expect(watchdog).toBeGreaterThan(0);
       const pids = await run(['pgrep', '-f', `${CLI} check --ns ${lab.names.containerNs} `]);
       for (const pid of pids.stdout.split('\n').filter(Boolean)) await run(['kill', '-9', pid]);
       await child;
       expect(await waitForRunStatus(stateDir, 'undone', 30_000)).toBe('undone');
+      expect(await labState(spaces)).toEqual(broken);
+    });
+  }, 120_000);
+
+  it.concurrent('--trial survives kill -9 midway through the run, before its clock started: the watchdog reverts at once, even a rule whose handle was not journaled', async ({ expect }) => {
+    await withFixLab('nft-forward-drop-rule', async (lab, { env, stateDir, target, spaces, opts }) => {
+      const broken = await labState(spaces);
+      const pause = join(stateDir, 'pause');
+      const child = run(['node', CLI, 'check', ...target, '--fix', '--yes', '--trial', '600', '--json'], { env: { ...env, NETDOCTOR_TEST_PAUSE_AFTER_COMMAND: pause }, timeoutMs: 60_000 });
+      expect(await waitForFile(`${pause}.paused`, 40_000), 'the run reached its first command').toBe(true);
+      // The accept is in; the journal has no handle for it yet; the trial has no deadline yet.
+      expect((await run(['nft', 'list', 'ruleset'], { ns: lab.names.hostNs })).stdout).toContain(`iifname "${opts.bridge}"`);
+      const pending = listRuns(stateDir).at(-1)!;
+      expect(pending.trial?.deadline).toBeNull();
+      expect(pending.trial?.watchdogPid).toBeGreaterThan(0);
+      process.kill(Number(readFileSync(`${pause}.paused`, 'utf8')), 'SIGKILL');
+      await child;
+      // Not 600 s later: nobody is left to confirm the run.
+      expect(await waitForRunStatus(stateDir, 'undone', 20_000)).toBe('undone');
+      expect(await labState(spaces)).toEqual(broken);
+      expect(await pingFromNs(lab.names.containerNs)).toBe(false);
+    });
+  }, 120_000);
+
+  it.concurrent('the terminal closing (SIGHUP) midway through a fix: it says so and rolls back what the run applied', async ({ expect }) => {
+    await withFixLab('no-bridge', async (_lab, { env, stateDir, target, spaces }) => {
+      const broken = await labState(spaces);
+      const pause = join(stateDir, 'pause');
+      const child = run(['node', CLI, 'check', ...target, '--fix', '--yes', '--no-probe'], { env: { ...env, NETDOCTOR_TEST_PAUSE_AFTER_COMMAND: pause }, timeoutMs: 60_000 });
+      expect(await waitForFile(`${pause}.paused`, 40_000), 'the run reached its first command').toBe(true);
+      process.kill(Number(readFileSync(`${pause}.paused`, 'utf8')), 'SIGHUP');
+      await new Promise((r) => setTimeout(r, 300));
+      writeFileSync(`${pause}.go`, '');
+      const r = await child;
+      expect(r.exitCode, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/interrupted: rolling back what this run applied/);
+      expect(r.stdout).toMatch(/^interrupted; everything this run applied was rolled back/m);
+      expect(listRuns(stateDir).at(-1)?.status).toBe('rolled-back');
       expect(await labState(spaces)).toEqual(broken);
     });
   }, 120_000);

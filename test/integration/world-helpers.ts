@@ -36,7 +36,7 @@ export async function labExec(prefix: string, argv: string[], opts: { input?: st
 /**
  * What the real host would show if a lab leaked into it: the root namespace's links, nft
  * ruleset and ip_forward, and named namespaces that could be the learner's or this world's.
- * Other test runs create and delete `nd...` namespaces concurrently; they are left out.
+ * Other runs create and delete PREFIX-name namespaces concurrently; they are left out.
  */
 export async function hostView(prefix: string): Promise<Record<string, string>> {
   const out = async (argv: string[]) => {
@@ -62,8 +62,10 @@ export async function hostView(prefix: string): Promise<Record<string, string>> 
     route,
     nft: nft.replace(/counter packets \d+ bytes \d+/g, 'counter'),
     ipForward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'),
+    // Lab namespaces are PREFIX-name; another prefix's belong to a concurrent run (another test,
+    // a person's lab), not to this one. Unprefixed names (ns0) would be a world leaking out.
     namespaces: names
-      .filter((n) => !n.startsWith('nd') || n.startsWith(prefix))
+      .filter((n) => !n.includes('-') || n.startsWith(prefix))
       .sort()
       .join(','),
   };

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { deriveAction, nftDeleteByHandle, nftTableHasRules, parseEchoedHandle, planActions, withEchoHandle } from '../../../src/fixes/actions.js';
-import { alreadyDone, findNftRule } from '../../../src/fixes/idempotence.js';
+import { alreadyDone, findNftRule, nftRuleToRemove } from '../../../src/fixes/idempotence.js';
 import { allFixes, nextFix } from '../../../src/fixes/plan-order.js';
 import { renderScript, shellLine, shellWord } from '../../../src/fixes/script.js';
 import { forwardingOverrides, ipForwardSetting } from '../../../src/fixes/persist.js';
@@ -39,6 +39,26 @@ describe('actions: each command with its own undo and existence lookup', () => {
     expect(parseEchoedHandle('insert rule inet filter forward iifname "br" accept comment "netdoctor" # handle 7\n# new generation 4')).toBe(7);
     expect(parseEchoedHandle('')).toBeNull();
     expect(nftDeleteByHandle(d.nftRule!, 7)).toEqual(['nft', 'delete', 'rule', 'inet', 'filter', 'forward', 'handle', '7']);
+    expect(d.nftRule).toMatchObject({ ruleText: 'iifname "br" accept comment "netdoctor"', at: 'top' });
+    expect(deriveAction(['nft', 'add', 'rule', 'ip', 'nat', 'postrouting', 'masquerade']).nftRule?.at).toBe('end');
+  });
+
+  it('a rule journaled without its handle is found again by its exact text, where netdoctor put it', () => {
+    const listing = [
+      'table inet filter { # handle 2',
+      '\tchain forward { # handle 1',
+      '\t\ttype filter hook forward priority filter; policy drop;',
+      '\t\tiifname "br" accept comment "netdoctor" # handle 9',
+      '\t\tiifname "br" accept # handle 4',
+      '\t\tiifname  "br"  accept comment "netdoctor" # handle 12',
+      '\t}',
+      '}',
+    ].join('\n');
+    const text = 'iifname "br" accept comment "netdoctor"';
+    expect(nftRuleToRemove(listing, text, 'top')).toBe(9);
+    expect(nftRuleToRemove(listing, text, 'end')).toBe(12);
+    expect(nftRuleToRemove(listing, 'iifname "br2" accept comment "netdoctor"', 'top')).toBeNull();
+    expect(nftRuleToRemove('', text, 'end')).toBeNull();
   });
 
   it('nft tables and chains: looked up by listing, undone by deleting them', () => {
