@@ -74,7 +74,15 @@ export function fixOutcome(r: FixRunResult): ActionOutcome {
     case 'rollback-failed':
       return { changed: true, message: r.message };
     default: {
-      if (!r.applied.length) return { changed: false, message: 'not applied' };
+      if (!r.applied.length) {
+        // Say why nothing changed: a decline and a step with no automatic fix read alike otherwise.
+        const why = r.declined.length
+          ? `you declined the fix for ${r.declined.join(', ')}`
+          : r.unfixable.length
+            ? `no automatic fix for ${r.unfixable.map((u) => u.step).join(', ')}`
+            : 'no fix was needed';
+        return { changed: false, message: `nothing changed: ${why}` };
+      }
       const steps = r.applied.map((a) => a.step).join(', ');
       const stuck = r.unfixable.length ? `; no automatic fix for ${r.unfixable.map((u) => u.step).join(', ')}` : '';
       return { changed: true, message: `applied the fix for ${steps}${stuck}; re-checking (u undoes it)` };

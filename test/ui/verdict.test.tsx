@@ -43,6 +43,15 @@ function dnsSlowActions(capture?: ReturnType<typeof fakeCapture>) {
   return { actions, calls: base.calls, release: () => release() };
 }
 
+/** Renders the session and waits until the diagnosis shows while ns.dns is still checking. */
+async function renderEarly(capture?: ReturnType<typeof fakeCapture>) {
+  const slow = dnsSlowActions(capture);
+  const r = render(<App actions={slow.actions} target={target} theme={PLAIN_THEME} />);
+  current = r;
+  await frameWhere(r.lastFrame, (x) => x.includes('still checking ns.dns'), 'the early diagnosis');
+  return { ...slow, r };
+}
+
 describe('the diagnosis before the DNS answer', () => {
   it('shows the diagnosis with its evidence while ns.dns is still checking', async () => {
     const { actions, release } = dnsSlowActions();
@@ -57,43 +66,37 @@ describe('the diagnosis before the DNS answer', () => {
   });
 
   it('f pressed before the DNS answer waits for the check, then asks', async () => {
-    const { actions, calls, release } = dnsSlowActions();
-    current = render(<App actions={actions} target={target} theme={PLAIN_THEME} />);
-    await frameWhere(current.lastFrame, (x) => x.includes('still checking ns.dns'), 'the early diagnosis');
-    current.stdin.write('f');
-    await frameWhere(current.lastFrame, (x) => x.includes('finishing the check, then fixing host.masquerade…'), 'waiting for the check');
-    expect(current.lastFrame()).not.toContain('[y/N]');
+    const { calls, release, r } = await renderEarly();
+    r.stdin.write('f');
+    await frameWhere(r.lastFrame, (x) => x.includes('finishing the check, then fixing host.masquerade…'), 'waiting for the check');
+    expect(r.lastFrame()).not.toContain('[y/N]');
     expect(calls).toEqual(['diagnose no-masquerade']);
     release();
-    await frameWhere(current.lastFrame, (x) => x.includes('Apply these commands? [y/N]'), 'the prompt');
+    await frameWhere(r.lastFrame, (x) => x.includes('Apply these commands? [y/N]'), 'the prompt');
     expect(calls).toEqual(['diagnose no-masquerade', 'fix host.masquerade']);
-    expect(current.lastFrame()).not.toContain('wait:');
+    expect(r.lastFrame()).not.toContain('wait:');
   });
 
   it('c pressed before the DNS answer opens the panel and captures once the check is done', async () => {
     const capture = fakeCapture();
-    const { actions, release } = dnsSlowActions(capture);
-    current = render(<App actions={actions} target={target} theme={PLAIN_THEME} />);
-    await frameWhere(current.lastFrame, (x) => x.includes('still checking ns.dns'), 'the early diagnosis');
-    current.stdin.write('c');
-    await frameWhere(current.lastFrame, (x) => x.includes('Starting the capture…'), 'the panel, waiting');
+    const { release, r } = await renderEarly(capture);
+    r.stdin.write('c');
+    await frameWhere(r.lastFrame, (x) => x.includes('Starting the capture…'), 'the panel, waiting');
     expect(capture.started).toBe(0);
     release();
-    await frameWhere(current.lastFrame, () => capture.started === 1, 'the capture started');
+    await frameWhere(r.lastFrame, () => capture.started === 1, 'the capture started');
   });
 
   it('c, then c again before the check is done: no capture starts', async () => {
     const capture = fakeCapture();
-    const { actions, release } = dnsSlowActions(capture);
-    current = render(<App actions={actions} target={target} theme={PLAIN_THEME} />);
-    await frameWhere(current.lastFrame, (x) => x.includes('still checking ns.dns'), 'the early diagnosis');
-    current.stdin.write('c');
-    await frameWhere(current.lastFrame, (x) => x.includes('Starting the capture…'), 'the panel, waiting');
-    current.stdin.write('c');
-    await frameWhere(current.lastFrame, (x) => x.includes('Diagnosis host.masquerade'), 'back in the list');
+    const { release, r } = await renderEarly(capture);
+    r.stdin.write('c');
+    await frameWhere(r.lastFrame, (x) => x.includes('Starting the capture…'), 'the panel, waiting');
+    r.stdin.write('c');
+    await frameWhere(r.lastFrame, (x) => x.includes('Diagnosis host.masquerade'), 'back in the list');
     release();
-    await frameWhere(current.lastFrame, (x) => !x.includes('still checking'), 'the finished check');
-    await new Promise((r) => setTimeout(r, 50));
+    await frameWhere(r.lastFrame, (x) => !x.includes('still checking'), 'the finished check');
+    await new Promise((done) => setTimeout(done, 50));
     expect(capture.started).toBe(0);
   });
 

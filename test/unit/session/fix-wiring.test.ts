@@ -100,7 +100,14 @@ describe('results as the session outcome', () => {
   it('changed (so the session re-checks) only when the system may have changed', () => {
     expect(fixOutcome({ ...base, outcome: 'nothing-to-do' })).toEqual({ changed: false, message: 'nothing to fix' });
     expect(fixOutcome({ ...base, outcome: 'refused', message: 'namespace x is not the one diagnosed' })).toEqual({ changed: false, message: 'namespace x is not the one diagnosed; re-run the check (r) first' });
-    expect(fixOutcome({ ...base, outcome: 'broken', runId: null, declined: ['host.masquerade'] })).toEqual({ changed: false, message: 'not applied' });
+    expect(fixOutcome({ ...base, outcome: 'broken', runId: null, declined: ['host.masquerade'] })).toEqual({
+      changed: false,
+      message: 'nothing changed: you declined the fix for host.masquerade',
+    });
+    expect(fixOutcome({ ...base, outcome: 'broken', runId: null, unfixable: [{ step: 'host.uplink', summary: 'no route' }] })).toEqual({
+      changed: false,
+      message: 'nothing changed: no automatic fix for host.uplink',
+    });
     expect(fixOutcome({ ...base, outcome: 'rolled-back', message: 'rolled back' })).toEqual({ changed: true, message: 'rolled back' });
     expect(fixOutcome({ ...base, applied })).toEqual({ changed: true, message: 'applied the fix for host.masquerade; re-checking (u undoes it)' });
     expect(fixOutcome({ ...base, outcome: 'broken', applied, unfixable: [{ step: 'host.uplink', summary: 's' }] }).message).toBe('applied the fix for host.masquerade; no automatic fix for host.uplink; re-checking (u undoes it)');
