@@ -14,8 +14,9 @@ fi
 # System packages: iproute2 (ip), iptables (nft + legacy), nftables (nft), iputils-ping, conntrack
 # (conntrack -L/-D), util-linux (nsenter, for --pid and container namespaces),
 # libpcap-dev (the pcap addon builds against it), build tools for native addons, tmux (e2e),
-# time (GNU time: the bench reads peak memory through it).
-PACKAGES=(iproute2 iptables nftables iputils-ping procps conntrack util-linux libpcap-dev tmux time python3 make g++ ca-certificates)
+# time (GNU time: the bench reads peak memory through it), tcpdump (tests only: an independent
+# witness of what netdoctor's capture counts; netdoctor itself never runs it).
+PACKAGES=(iproute2 iptables nftables iputils-ping procps conntrack util-linux libpcap-dev tmux time tcpdump python3 make g++ ca-certificates)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -60,17 +60,35 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, onSignal);
+  // --trial on a terminal: once a change is in, a question nobody answers (the change cut the
+  // connection, which hangs rather than closes) must not keep the trial's clock from starting.
+  let applied = false;
+  const ask = () =>
+    flags.trialSeconds && applied
+      ? askYesNo(`Apply this fix? (no answer in ${flags.trialSeconds} s: skipped)`, flags.trialSeconds * 1000)
+      : askYesNo('Apply this fix?');
   const result = await applyFixes(diagnosed, {
     signal: abort.signal,
     probe: flags.probe,
     stateDir: stateDirFrom(),
     persist: flags.persist,
     ...(flags.trialSeconds ? { trial: { seconds: flags.trialSeconds, cliPath: process.argv[1] ?? '' } } : {}),
-    confirm: async () => (interactive ? askYesNo('Apply this fix?') : true),
-    onEvent: flags.json ? undefined : (e) => out(renderFixEvent(e, style)),
+    confirm: async () => (interactive ? ask() : true),
+    onEvent: flags.json
+      ? undefined
+      : (e) => {
+          if (e.type === 'command-done' && e.ok) applied = true;
+          out(renderFixEvent(e, style));
+        },
   }).finally(() => {
     for (const s of signals) process.off(s, onSignal);
   });
+
+  // The outcome first: whether to keep the changes is decided on what they achieved.
+  if (!flags.json) {
+    if (result.after.diagnosis) out(['', ...renderText(result.after, style, process.stdout.columns ?? 100).trimEnd().split('\n')]);
+    out(renderFixSummary(result, style));
+  }
 
   let trial: { deadline: string; confirmed: boolean } | null = null;
   // The watchdog runs since the first change; a run rolled back needs no trial any more.
@@ -91,9 +109,6 @@ export async function fixCommand(diagnosed: Diagnosed, flags: FixFlags): Promise
   if (flags.json) {
     const { before, after, ...fix } = result;
     process.stdout.write(`${JSON.stringify({ schemaVersion: 1, mode: 'fix', ...fix, trial, before, after }, null, 2)}\n`);
-  } else {
-    if (result.after.diagnosis) out(['', ...renderText(result.after, style, process.stdout.columns ?? 100).trimEnd().split('\n')]);
-    out(renderFixSummary(result, style));
   }
   return exitCodeForFix(result);
 }

@@ -9,10 +9,11 @@ import { mtuProbeFromNamespace } from '../system/mtu-probe.js';
 import { pingFromNamespace } from '../system/probe.js';
 import { startCapture, type CaptureHandle } from '../system/capture/client.js';
 import { stage } from '../system/stage-clock.js';
-import { traceDrop, type TraceOutcome } from '../system/capture/trace.js';
+import { deleteStaleTraceTables, traceDrop, type TraceOutcome } from '../system/capture/trace.js';
+import { TRACE_TABLE_PREFIX } from '../netfilter/nft-trace.js';
 import { diagnose } from './diagnose.js';
 import { beyondTargetPath, pingGotNoReply } from './dns-path.js';
-import { captureReport, countHops, unavailable } from './path-verdict.js';
+import { captureReport, countHops, judgePath, otherWaysOut, unavailable, type CaptureWhere } from './path-verdict.js';
 import { resolveTopology, type Topology } from './topology.js';
 import { judgeLive, type FactStage, type LiveReport } from './live.js';
 
@@ -132,6 +133,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
     ready: null,
     rpBefore: null,
   };
+  let sweeping: Promise<unknown> | null = null;
   try {
     const snapshot = await takeSnapshot(
       input,
@@ -145,6 +147,9 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
       },
     );
     stage('snapshot complete');
+    // A trace table left by a netdoctor killed mid-trace goes now, whatever this check finds.
+    const leftTables = snapshot.host.netfilter.tables.filter((t) => t.backend === 'nft' && t.family === 'ip' && t.name.startsWith(TRACE_TABLE_PREFIX));
+    if (leftTables.length) sweeping = deleteStaleTraceTables(input.hostNs, leftTables.map((t) => t.name)).catch(() => []);
     const { target, ready } = early;
     if (!target.where || !ready) {
       const [ping] = await Promise.all([pingFromNamespace(input.ns, input.target), handle.stop()]);
@@ -160,7 +165,7 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
 
     // Who dropped it: only when the capture watched the packets die on this host.
     let traced: TraceOutcome | null = null;
-    if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where.bridge, where.uplink)) {
+    if (opts.trace !== false && ping.ran && ping.received === 0 && outcome.available && diedOnHost(outcome, where)) {
       const legacy = snapshot.host.netfilterSources.some((s) => s.source === 'iptables-legacy' && s.status === 'read');
       traced = await traceDrop({ hostNs: input.hostNs, ns: input.ns, nsAddress: where.nsAddress, target: input.target, legacy, echoId });
       stage('trace done');
@@ -170,21 +175,15 @@ async function runWithCapture(input: SnapshotInput, opts: DiagnosisOptions): Pro
       ping,
       (passive) =>
         configured.ok
-          ? captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null)
+          ? // The ping answered and a step still fails: only one about what a ping cannot test does then (diagnose()).
+            captureReport(outcome, where, passive.diagnosis?.step ?? null, traced?.drop ?? null, traced?.info ?? null, passive.egress === 'ok' && passive.diagnosis !== null)
           : unavailable(configured.reason, configured.remedy, outcome.durationMs),
       dns,
       true,
     );
   } finally {
-    await handle.stop();
+    await Promise.all([handle.stop(), sweeping]);
   }
-}
-
-interface CaptureWhere {
-  bridge: string;
-  uplink: string | null;
-  nsAddress: string;
-  target: string;
 }
 
 /** What to watch (from the links alone), or why there is nothing to capture. */
@@ -198,15 +197,25 @@ function captureWhere(snap: NetSnapshot, topo: Topology, input: SnapshotInput): 
         ? `${input.ns} has no IPv4 address to follow`
         : null;
   if (missing || !nsAddress) return { where: null, missing: missing ?? `${input.ns} has no IPv4 address to follow` };
-  return { where: { bridge: topo.bridge.name, uplink: topo.uplink?.name ?? null, nsAddress, target: input.target }, missing: null };
+  const uplink = topo.uplink?.name ?? null;
+  return {
+    where: {
+      bridge: topo.bridge.name,
+      uplink,
+      nsAddress,
+      target: input.target,
+      others: otherWaysOut(snap.host.routes, uplink, topo.bridge.name),
+      hostAddresses: snap.host.links.flatMap((l) => l.addrs.filter((a) => a.family === 'inet').map((a) => a.local)),
+    },
+    missing: null,
+  };
 }
 
 /** The packets reached the bridge and then went missing here: not forwarded, or replies lost. */
-function diedOnHost(outcome: Extract<CaptureOutcome, { available: true }>, bridge: string, uplink: string | null): boolean {
-  const hops = countHops(outcome.packets, bridge, uplink);
-  if (hops.bridge.requests === 0) return false;
-  if (!hops.uplink || hops.uplink.requests === 0) return true;
-  return hops.uplink.replies > 0 && hops.bridge.replies === 0;
+function diedOnHost(outcome: Extract<CaptureOutcome, { available: true }>, where: CaptureWhere): boolean {
+  const hops = countHops(outcome.packets, where.bridge, where.uplink, where.others);
+  const { verdict } = judgePath({ ...hops, nsAddress: where.nsAddress, target: where.target, passive: null, drop: null });
+  return verdict === 'not-forwarded' || verdict === 'reply-not-returned';
 }
 
 /**

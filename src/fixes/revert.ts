@@ -7,7 +7,7 @@ import { describeFailure } from '../system/run.js';
 import { nftDeleteByHandle, nftListChain, nftTableHasRules, type NftRuleRef } from './actions.js';
 import { nftRuleToRemove } from './idempotence.js';
 import { nsIdentity, runFixCommand } from '../system/fix-exec.js';
-import { acquireLock, isInPlace, saveRun, undoableRuns, writeFileAtomic, type JournalEntry, type NsIdentity, type RunRecord } from './journal.js';
+import { acquireLock, isInPlace, runPath, saveRun, undoableRuns, writeFileAtomic, type JournalEntry, type NsIdentity, type RunRecord } from './journal.js';
 
 export type RevertEvent =
   | { type: 'revert-command'; argv: string[]; ok: boolean; error?: string }
@@ -159,7 +159,10 @@ export async function undoLastRun(opts: UndoOptions): Promise<UndoResult> {
       return { outcome: 'nothing', run, message: 'the trial was confirmed: changes kept' };
     }
     const problem = await identityProblem(run);
-    if (problem) return { outcome: 'refused', run, message: `refusing to undo run ${run.id}: ${problem}` };
+    if (problem) {
+      const where = `its record is ${runPath(opts.stateDir, run.id)}: move it out of that directory to undo the run before it`;
+      return { outcome: 'refused', run, message: `refusing to undo run ${run.id}: ${problem} (${where})` };
+    }
     // Rules journaled without their handle: look them up now, so the question shows the real command.
     for (const e of run.entries) {
       if (e.kind !== 'command' || !isInPlace(e) || e.undo.length || !e.nftRule) continue;

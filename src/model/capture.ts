@@ -3,8 +3,12 @@
 import type { StepId } from '../diagnosis/steps.js';
 import type { Owner } from '../diagnosis/owners.js';
 
-/** 'veth': the host end of the namespace's veth (the session's live path watches it too). */
-export type CaptureRole = 'bridge' | 'uplink' | 'veth';
+/**
+ * 'veth': the host end of the namespace's veth (the session's live path watches it too).
+ * 'other-uplink': another way out of the host (a default or gateway route): replies that come
+ * back there, not on the uplink, are what strict rp_filter drops.
+ */
+export type CaptureRole = 'bridge' | 'uplink' | 'veth' | 'other-uplink';
 
 /** One packet the capture worker saw: a compact summary, never the payload. */
 export interface CapturedPacket {
@@ -70,7 +74,11 @@ export interface TraceInfo {
   table: string | null;
 }
 
-export type Agreement = 'confirms' | 'differs' | 'no-passive-diagnosis' | 'healthy';
+/**
+ * 'beyond-ping': the ping's round trip works (the capture saw it), while the inspection blames
+ * a step for traffic a ping does not test (TCP, UDP dropped while ICMP passes): both are right.
+ */
+export type Agreement = 'confirms' | 'differs' | 'no-passive-diagnosis' | 'healthy' | 'beyond-ping';
 
 export interface CaptureReport {
   available: boolean;
@@ -79,6 +87,8 @@ export interface CaptureReport {
   remedy: string | null;
   bridge: HopCount | null;
   uplink: HopCount | null;
+  /** The host's other ways out, watched for replies that come back there (empty: none). */
+  elsewhere: HopCount[];
   verdict: PathVerdictId | null;
   /** The verdict in words. */
   summary: string | null;

@@ -21,8 +21,22 @@ export interface TraceLine {
   packet: { iif: string | null; oif: string | null; saddr: string | null; daddr: string | null; icmpType: string | null } | null;
 }
 
-/** netdoctor's own temporary trace tables: `netdoctor-trace-<pid>`. */
+/** netdoctor's own temporary trace tables: `netdoctor-trace-<pid>-<n>`. */
 export const TRACE_TABLE_PREFIX = 'netdoctor-trace-';
+
+/** The pid of the netdoctor that made trace table `name`, or null when it is not one. */
+export function traceTablePid(name: string): number | null {
+  const m = /^netdoctor-trace-(\d+)(?:-\d+)?$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+/** Trace tables whose netdoctor is gone (it was killed outright mid-trace): to be deleted. */
+export function staleTraceTables(names: readonly string[], alive: (pid: number) => boolean, self = process.pid): string[] {
+  return names.filter((n) => {
+    const pid = traceTablePid(n);
+    return pid !== null && pid !== self && !alive(pid);
+  });
+}
 
 const HEAD = /^trace id (\S+) (\S+) (\S+) (\S+) (.*)$/;
 

@@ -46,6 +46,7 @@ export function pathWhere(d: Diagnosed | null, input: SnapshotInput): PathWhere 
     uplink: topo.uplink?.name ?? null,
     target: input.target,
     passive: d.report.diagnosis?.step ?? null,
+    passiveBeyondPing: d.report.egress === 'ok' && d.report.diagnosis !== null,
   };
 }
 

@@ -22,6 +22,8 @@ export interface PathWhere {
   target: string;
   /** The inspection's diagnosis, which the verdict is compared with. */
   passive: StepId | null;
+  /** That diagnosis is about traffic a ping does not test (the ping answered; judgePath). */
+  passiveBeyondPing?: boolean;
 }
 
 export type PathEvent =
@@ -111,7 +113,7 @@ export function pathVerdict(state: PathState): PathVerdict | null {
   if (state.phase !== 'done' || state.received === null || state.pingError) return null;
   if (!state.interfaces?.includes(state.where.bridge)) return null;
   const { bridge, uplink } = pathCounts(state);
-  return judgePath({ bridge, uplink, nsAddress: state.where.nsAddress, target: state.where.target, passive: state.where.passive, drop: state.drop });
+  return judgePath({ bridge, uplink, nsAddress: state.where.nsAddress, target: state.where.target, passive: state.where.passive, passiveBeyondPing: state.where.passiveBeyondPing, drop: state.drop });
 }
 
 function status(state: PathState): string {

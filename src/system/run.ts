@@ -356,7 +356,8 @@ export function spawnLines(argv: readonly string[], opts: { env?: Record<string,
 
 function spawnLineReader(argv: readonly string[], opts: RunOptions, timeoutMs: number | null): StreamingProcess {
   const full = inNs(opts.ns, argv);
-  const [file, ...args] = full;
+  // A reader nobody reads any more (netdoctor was SIGKILLed) may otherwise wait forever: `nft monitor`.
+  const [file, ...args] = opts.dieWithParent && SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...full] : full;
   if (!file) throw new Error('spawnStreaming: empty argv');
   const child = spawn(file, args, { env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const listeners: ((line: string) => void)[] = [];

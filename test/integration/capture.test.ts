@@ -123,6 +123,9 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
           expect(capture.trace!.table).toMatch(/^netdoctor-trace-\d+-\d+$/);
         } else {
           expect(capture.drop).toBeNull();
+          // Traced, and said so: null is not "the trace did not work".
+          expect(capture.trace).toMatchObject({ ran: true });
+          expect(capture.trace!.note).toMatch(/no nftables rule or chain policy dropped them: they died outside netfilter/);
         }
       });
     });
@@ -263,6 +266,164 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
         expect(live).toContain(`uplink echo-reply ${TARGET}`);
         expect(processesIn(lab.names.hostNs)).toEqual([]);
       }
+      expect(fds()).toBeLessThanOrEqual(before);
+    });
+  });
+});
+
+// Where the capture and the inspection see different things, both are shown with which to
+// believe; drops outside the FORWARD path; replies that come back by another way out.
+describe.skipIf(skip !== null)('capture: the verdict against the inspection', () => {
+  const text = (lab: LabInfo) => run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET], { timeoutMs: 60_000 });
+
+  it('a source NAT to an address the host does not have: the inspection finds nothing, the capture implicates host.masquerade', async () => {
+    const opts = randomLabOptions();
+    await withLab('healthy', opts, async (lab) => {
+      // 192.0.2.77: a documentation address nothing routes back to this host.
+      const snat = ['iptables-nft', '-t', 'nat', '-I', 'POSTROUTING', '-s', lab.addresses.subnet, '-o', opts.uplink, '-j', 'SNAT', '--to-source', '192.0.2.77'];
+      expect((await run(snat, { ns: lab.names.hostNs })).exitCode).toBe(0);
+      const { code, capture, report } = await check(lab);
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('egress.ping');
+      const sent = report.probes.ping!.transmitted;
+      expect(capture).toMatchObject({ verdict: 'no-answer-upstream', step: 'host.masquerade', agreement: 'differs' });
+      expect(capture.uplink).toMatchObject({ interface: opts.uplink, requests: sent, replies: 0, sources: ['192.0.2.77'] });
+      expect(capture.advice).toMatch(/believe the capture and look at host\.masquerade/);
+      const r = await text(lab);
+      expect(r.stdout).toMatch(/Verdict: echo requests left \S+ as 192\.0\.2\.77, an address this host does not have/);
+      expect(r.stdout).toMatch(/The capture and the inspection differ: the inspection found nothing wrong/);
+      expect(r.stdout).toMatch(/\nDiagnosis egress\.ping: /);
+    });
+  });
+
+  it('a reply dropped in raw PREROUTING: seen on the uplink, never on the bridge; the rule is named, against an inspection that found nothing', async () => {
+    const opts = randomLabOptions();
+    await withLab('healthy', opts, async (lab) => {
+      const drop = ['iptables-nft', '-t', 'raw', '-A', 'PREROUTING', '-s', TARGET, '-p', 'icmp', '--icmp-type', 'echo-reply', '-j', 'DROP'];
+      expect((await run(drop, { ns: lab.names.hostNs })).exitCode).toBe(0);
+      const { code, capture, report } = await check(lab);
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('egress.ping');
+      const sent = report.probes.ping!.transmitted;
+      expect(capture).toMatchObject({ verdict: 'reply-not-returned', agreement: 'differs' });
+      expect(capture.bridge).toMatchObject({ requests: sent, replies: 0 });
+      expect(capture.uplink).toMatchObject({ requests: sent, replies: sent, sources: [lab.addresses.uplinkIp] });
+      expect(capture.drop).toMatchObject({ source: 'nft-trace', family: 'ip', table: 'raw', chain: 'PREROUTING', kind: 'rule', verdict: 'drop', direction: 'reply' });
+      expect(capture.drop!.rule).toContain(`ip saddr ${TARGET}`);
+    });
+  });
+
+  it('ufw lets the ping through and drops TCP/UDP: the capture sees the ping work, the inspection blames host.forward, and both are right', async () => {
+    await withLab('ufw-forward-drop', randomLabOptions(), async (lab) => {
+      const { code, capture, report } = await check(lab);
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('host.forward');
+      expect(capture).toMatchObject({ verdict: 'ok', step: null, agreement: 'beyond-ping' });
+      expect(capture.advice).toMatch(/believe both/);
+      const r = await text(lab);
+      expect(r.stdout).toMatch(/The capture and the inspection watch different traffic: the capture follows only the ping/);
+      expect(r.stdout).not.toMatch(/does not block egress right now/);
+    });
+  });
+
+  it('rp-filter-second-uplink: the replies come back on the second uplink, watched too: implicates host.rp-filter', async () => {
+    const opts = randomLabOptions();
+    await withLab('rp-filter-second-uplink', opts, async (lab) => {
+      const addLink = lab.extra.find((a) => a.includes('link') && a.includes('add') && a.includes('veth'))!;
+      const uplink2 = addLink[addLink.indexOf('add') + 1]!;
+      const { code, capture, report } = await check(lab);
+      expect(code).toBe(1);
+      expect(report.diagnosis?.step).toBe('host.rp-filter');
+      const sent = report.probes.ping!.transmitted;
+      expect(capture).toMatchObject({ verdict: 'reply-not-returned', step: 'host.rp-filter', agreement: 'confirms', drop: null });
+      expect(capture.uplink).toMatchObject({ interface: opts.uplink, requests: sent, replies: 0 });
+      expect(capture.elsewhere).toEqual([{ interface: uplink2, requests: 0, replies: sent, sources: [], replyDestinations: [lab.addresses.uplinkIp] }]);
+      expect(capture.summary).toContain(`came back in on ${uplink2}, not on ${opts.uplink}`);
+      const r = await text(lab);
+      expect(r.stdout).toMatch(new RegExp(`also out +${uplink2} +0 requests, ${sent} repl`));
+    });
+  });
+
+  it('SIGKILL mid-trace: nothing of it keeps running, and the next check (the lab healthy by then) removes the table', async () => {
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      const proc = spawnStreaming(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', ns, '--target', TARGET, '--json'], { timeoutMs: 30_000 });
+      let seen = false;
+      for (let i = 0; i < 600 && !seen; i++) {
+        seen = /netdoctor-trace-/.test((await run(['nft', 'list', 'tables'], { ns })).stdout);
+        if (!seen) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(seen, 'the trace table appeared').toBe(true);
+      proc.kill('SIGKILL');
+      await proc.exited;
+      // `nft monitor` (and the worker) die with netdoctor, not whenever an event next wakes them.
+      let left = processesIn(ns);
+      for (let i = 0; i < 100 && left.length; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        left = processesIn(ns);
+      }
+      expect(left.map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+      expect((await run(['nft', 'list', 'tables'], { ns })).stdout).toMatch(/netdoctor-trace-/);
+      // Healthy now: this check traces nothing, and still sweeps the dead netdoctor's table (check() asserts none is left).
+      expect((await run(['iptables-nft', '-P', 'FORWARD', 'ACCEPT'], { ns })).exitCode).toBe(0);
+      const { code, capture } = await check(lab);
+      expect(code).toBe(0);
+      expect(capture).toMatchObject({ verdict: 'ok', trace: null });
+    });
+  });
+});
+
+describe.skipIf(skip !== null)('capture: nothing outlives a check', () => {
+  it('SIGTERM mid-capture: exit 143; no worker, DNS worker or anything else of it left in the lab', async () => {
+    await withLab('no-masquerade', randomLabOptions(), async (lab) => {
+      const ns = lab.names.hostNs;
+      const proc = spawnStreaming(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', ns, '--target', TARGET, '--json'], { timeoutMs: 30_000 });
+      const running = (pids: number[], what: string) =>
+        pids.some((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(what);
+          } catch {
+            return false;
+          }
+        });
+      // Both workers up: the capture worker on the host side, the DNS worker in the container.
+      for (let i = 0; i < 500 && !(running(processesIn(ns), 'worker.js') && running(processesIn(lab.names.containerNs), 'dns-query-worker')); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(running(processesIn(ns), 'worker.js'), 'the capture worker started').toBe(true);
+      proc.kill('SIGTERM');
+      const exited = await proc.exited;
+      expect(exited.exitCode === 143 || exited.signal === 'SIGTERM', `exit ${exited.exitCode} ${exited.signal}`).toBe(true);
+      // The workers die with netdoctor (pdeathsig), not when they next notice it is gone.
+      const left = () => [...processesIn(ns), ...processesIn(lab.names.containerNs)];
+      await new Promise((r) => setTimeout(r, 150));
+      expect(running(left(), 'worker'), 'a worker still running 150 ms after netdoctor died').toBe(false);
+      // The probe's own ping ends by itself within a second.
+      for (let i = 0; i < 75 && left().length; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(left().map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+      expect((await run(['nft', 'list', 'tables'], { ns })).stdout).not.toMatch(/netdoctor-trace/);
+    });
+  });
+
+  it('runDiagnosis again and again in one process, trace included: no file descriptor, child or table left', async () => {
+    await withLab('forward-policy-drop', randomLabOptions(), async (lab) => {
+      // The built module, so it finds its built workers next to it.
+      const { runDiagnosis } = (await import(new URL('../../dist/diagnosis/run-diagnosis.js', import.meta.url).href)) as typeof import('../../src/diagnosis/run-diagnosis.js');
+      const fds = () => readdirSync('/proc/self/fd').length;
+      const children = () => (readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim() || '').split(/\s+/).filter(Boolean);
+      const settle = async () => {
+        for (let i = 0; i < 100 && children().length; i++) await new Promise((r) => setTimeout(r, 20));
+      };
+      await settle();
+      const before = fds();
+      for (let i = 0; i < 3; i++) {
+        const d = await runDiagnosis({ ns: lab.names.containerNs, hostNs: lab.names.hostNs, bridge: null, target: TARGET }, { probe: true });
+        expect(d.report.probes.capture).toMatchObject({ verdict: 'not-forwarded', drop: { chain: 'FORWARD', kind: 'policy' }, trace: { ran: true } });
+        expect(processesIn(lab.names.hostNs)).toEqual([]);
+        expect((await run(['nft', 'list', 'tables'], { ns: lab.names.hostNs })).stdout).not.toMatch(/netdoctor-trace/);
+      }
+      await settle();
+      expect(children()).toEqual([]);
       expect(fds()).toBeLessThanOrEqual(before);
     });
   });

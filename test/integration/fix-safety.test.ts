@@ -152,6 +152,7 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
         const dropIn = join(sysctlDir, '99-zz-netdoctor-ip-forward.conf');
         expect(readFileSync(dropIn, 'utf8')).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
         expect(doc.warnings.join('\n')).toContain('99-zzzz-hardening.conf sets net.ipv4.ip_forward = 0');
+        expect(existsSync('/etc/sysctl.d/99-zz-netdoctor-ip-forward.conf'), 'the real /etc/sysctl.d is never written by a test').toBe(false);
         const undo = await run(['ip', 'netns', 'exec', lab.names.hostNs, 'node', CLI, 'undo', '--yes'], { env: e, timeoutMs: 60_000 });
         expect(undo.exitCode, undo.stdout + undo.stderr).toBe(0);
         expect(existsSync(dropIn)).toBe(false);
@@ -178,7 +179,7 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
   }, 120_000);
 
   it.concurrent('undo refuses when the namespace it changed was deleted and made again under the same name', async ({ expect }) => {
-    await withFixLab('ns-link-down', async (lab, { env, target }) => {
+    await withFixLab('ns-link-down', async (lab, { env, target, stateDir }) => {
       const r = await cli(['check', ...target, '--fix', '--yes', '--no-probe'], env);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       await run(['ip', 'netns', 'del', lab.names.containerNs]);
@@ -186,6 +187,7 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
       const undo = await cli(['undo', '--yes'], env);
       expect(undo.code).toBe(2);
       expect(undo.stderr).toMatch(/refusing to undo .*deleted and made again/);
+      expect(undo.stderr).toContain(`its record is ${stateDir}/runs/`);
     });
   }, 120_000);
 

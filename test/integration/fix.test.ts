@@ -46,6 +46,33 @@ function customLab(): TestLabOptions {
   return opts;
 }
 
+/**
+ * A FORWARD accept goes where it counts: into DOCKER-USER on a Docker host (never Docker's own
+ * chains), else at the top of FORWARD for iptables; for nft into the native base chain on the
+ * forward hook that drops (not a table iptables-nft manages).
+ */
+async function expectForwardPlacement(result: FixJson, hostNs: string, brokenHost: string): Promise<void> {
+  // brokenHost: nsState of the host side before the fix (its iptables-save sections name the chains).
+  const forward = result.applied.find((a) => a.step === 'host.forward');
+  if (!forward) return;
+  const docker = /^:DOCKER-USER /m.test(brokenHost);
+  for (const argv of [...forward.commands, ...forward.existing]) {
+    const line = argv.join(' ');
+    if (/\biptables(-nft|-legacy)?\b/.test(line)) {
+      expect(line, 'an iptables accept').toMatch(docker ? / -I DOCKER-USER / : / -I FORWARD /);
+      continue;
+    }
+    const i = argv.indexOf('rule');
+    expect(argv[i - 1], line).toBe('insert');
+    const [family, table, chain] = argv.slice(i + 1, i + 4) as [string, string, string];
+    const listed = await run(['nft', 'list', 'chain', family, table, chain], { ns: hostNs });
+    expect(listed.stdout, `${family} ${table} ${chain}`).toMatch(/type filter hook forward /);
+    expect(listed.stdout, `${family} ${table} ${chain} drops`).toMatch(/policy drop|\bdrop\b|\breject\b/);
+    const owner = await run(['nft', 'list', 'table', family, table], { ns: hostNs });
+    expect(owner.stderr, `${family} ${table} is not iptables-nft's`).not.toMatch(/managed by iptables-nft/);
+  }
+}
+
 describe('the fixable scenarios', () => {
   it('are many, and each one names the step its fix starts from', () => {
     expect(fixable.length).toBeGreaterThanOrEqual(20);
@@ -69,7 +96,8 @@ describe.skipIf(skip !== null).concurrent('check --fix on every fixable scenario
         const noProbe = scenario.diagnosedByProbe ? [] : ['--no-probe'];
 
         // --dry-run: a script, and nothing changes.
-        const dry = await cli(['check', ...target, '--fix', '--dry-run', ...noProbe], env);
+        // With the probe, as a person runs it (the ping, the capture, the temporary trace table).
+        const dry = await cli(['check', ...target, '--fix', '--dry-run'], env);
         expect(dry.code, dry.stderr).toBe(1);
         expect(dry.stdout).toMatch(/^#!\/bin\/bash\n/);
         expect(await labState(spaces), 'state after --dry-run').toEqual(broken);
@@ -87,6 +115,7 @@ describe.skipIf(skip !== null).concurrent('check --fix on every fixable scenario
         expect(result.applied[0]?.step, 'the first fix is for the scenario\'s fault').toBe(scenario.expect.diagnosis);
         expect(await pingFromNs(lab.names.containerNs), 'real ping after --fix').toBe(true);
         const fixed = await labState(spaces);
+        await expectForwardPlacement(result, lab.names.hostNs, broken[lab.names.hostNs]!);
 
         // The dry run showed exactly the commands of the first fix that --fix then ran.
         const first = result.applied[0]!;

@@ -3,7 +3,7 @@
 // lab namespace or naming a lab, no file descriptor in this process, no rule or table the
 // diagnosis created, no namespace or state file once the labs are down.
 import { isLabResolver } from '../../src/lab/lab-dns.js';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'vitest';
 import { runDiagnosis } from '../../src/diagnosis/run-diagnosis.js';
 import { labDown, labUp, type LabInfo } from '../../src/lab/lab.js';
@@ -15,6 +15,14 @@ import { CLI, huntCases, huntCatalogue } from '../support/hunt-run.js';
 import { LAB_STATE_DIR, integrationSkipReason, namespacesOf, uniquePrefix } from './helpers.js';
 
 const LABS = 50;
+
+function cmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() || '?';
+  } catch {
+    return 'gone';
+  }
+}
 const skip = integrationSkipReason();
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
@@ -101,7 +109,8 @@ describe.skipIf(skip !== null)('load', () => {
         const lists = await Promise.all([lab.names.hostNs, lab.names.containerNs, lab.names.inetNs].map((ns) => run(['ip', 'netns', 'pids', ns])));
         const pids = lists.flatMap((l) => l.stdout.split(/\s+/).filter(Boolean));
         const others: string[] = [];
-        for (const p of pids) if (!(await isLabResolver(Number(p)))) others.push(p);
+        // With what each one runs, so a failure says what was left.
+        for (const p of pids) if (!(await isLabResolver(Number(p)))) others.push(`${p} (${cmdline(p)})`);
         return others.join(' ');
       });
       expect(inside.filter(Boolean), 'processes inside lab namespaces').toEqual([]);

@@ -2,6 +2,7 @@
 // the kernel runs both, but each tool lists only its own half, so people debug the wrong one.
 import type { Backend, Chain, Table } from '../../netfilter/model.js';
 import { ownerNote, ownerOf } from '../owners.js';
+import { TRACE_TABLE_PREFIX } from '../../netfilter/nft-trace.js';
 import { pass, warn, type Check } from '../check.js';
 
 /** What one chain holds that matters: rules, or a policy that is not the default accept. */
@@ -18,6 +19,8 @@ function holds(c: Chain): boolean {
 export function holdingsByBackend(tables: readonly Table[]): Map<Backend, Holding[]> {
   const out = new Map<Backend, Holding[]>();
   for (const table of tables) {
+    // netdoctor's own temporary trace table (another check tracing right now) is nobody's firewall.
+    if (table.backend === 'nft' && table.name.startsWith(TRACE_TABLE_PREFIX)) continue;
     for (const chain of table.chains.filter(holds)) {
       out.set(table.backend, [...(out.get(table.backend) ?? []), { table, chain }]);
     }

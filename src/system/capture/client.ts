@@ -29,6 +29,8 @@ export interface CaptureTarget {
   echoId?: number;
   /** The host end of the namespace's veth, watched too when given (the session's live path). */
   veth?: string | null;
+  /** The host's other ways out: replies coming back there instead of the uplink are counted too. */
+  others?: readonly string[];
 }
 
 export interface CaptureLimits {
@@ -77,13 +79,16 @@ export function workerArgv(): string[] {
 /** The BPF filters: on the bridge the namespace's own packets, on the uplink anything to or from the target. */
 export function workerInterfaces(t: CaptureTarget): WorkerInterface[] {
   for (const ip of [t.nsAddress, t.target]) if (!isIPv4(ip)) throw new Error(`capture: not an IPv4 address: ${ip}`);
-  for (const name of [t.bridge, t.uplink, t.veth ?? null]) if (name !== null && interfaceNameProblem(name)) throw new Error(`capture: bad interface name ${JSON.stringify(name)}`);
+  for (const name of [t.bridge, t.uplink, t.veth ?? null, ...(t.others ?? [])]) if (name !== null && interfaceNameProblem(name)) throw new Error(`capture: bad interface name ${JSON.stringify(name)}`);
   if (t.echoId !== undefined && !(Number.isInteger(t.echoId) && t.echoId >= 0 && t.echoId <= 0xffff)) throw new Error(`capture: bad echo id ${t.echoId}`);
   const own = t.echoId === undefined ? '' : ` and icmp[4:2] = ${t.echoId}`;
   const list: WorkerInterface[] = [{ name: t.bridge, role: 'bridge', filter: `icmp and host ${t.nsAddress} and host ${t.target}${own}` }];
   if (t.veth && t.veth !== t.bridge && t.veth !== t.uplink) list.push({ name: t.veth, role: 'veth', filter: list[0]!.filter });
   // After NAT the source is whatever the host chose: narrow by the target only.
   if (t.uplink && t.uplink !== t.bridge) list.push({ name: t.uplink, role: 'uplink', filter: `icmp and host ${t.target}` });
+  for (const o of t.others ?? []) {
+    if (!list.some((i) => i.name === o)) list.push({ name: o, role: 'other-uplink', filter: `icmp and host ${t.target}` });
+  }
   return list;
 }
 

@@ -4,7 +4,7 @@
 // `nft -a monitor trace` then reports every chain and rule they meet, and the verdict that
 // killed them. The table is deleted afterwards (also on SIGINT/SIGTERM); nothing else is
 // touched. Tables left by a netdoctor that was killed outright are swept on the next run.
-import { findDrop, parseTraceLine, TRACE_TABLE_PREFIX, type TraceLine } from '../../netfilter/nft-trace.js';
+import { findDrop, parseTraceLine, staleTraceTables, TRACE_TABLE_PREFIX, type TraceLine } from '../../netfilter/nft-trace.js';
 import type { TraceDrop, TraceInfo } from '../../model/capture.js';
 import { isIPv4 } from '../../net/ipv4.js';
 import { describeFailure, processAlive, run, runSync, spawnStreaming } from '../run.js';
@@ -58,10 +58,18 @@ export function traceRuleset(table: string, nsAddress: string, target: string, e
 async function sweepStale(ns: string | null): Promise<void> {
   const r = await run(['nft', 'list', 'tables', 'ip'], { ns, timeoutMs: 3000 });
   if (r.failed) return;
-  for (const m of r.stdout.matchAll(new RegExp(`^table ip (${TRACE_TABLE_PREFIX}(\\d+)(?:-\\d+)?)$`, 'gm'))) {
-    const pid = Number(m[2]);
-    if (pid !== process.pid && !processAlive(pid)) await run(['nft', 'delete', 'table', 'ip', m[1]!], { ns, timeoutMs: 3000 });
-  }
+  await deleteStaleTraceTables(ns, [...r.stdout.matchAll(/^table ip (\S+)$/gm)].map((m) => m[1]!));
+}
+
+/**
+ * Delete, of the `ip` tables named, the trace tables whose netdoctor is gone. Every active check
+ * calls it with the tables its snapshot listed (no spawn unless there is one), so a table left by
+ * a killed netdoctor goes with the next check, traced or not.
+ */
+export async function deleteStaleTraceTables(ns: string | null, ipTables: readonly string[]): Promise<string[]> {
+  const stale = staleTraceTables(ipTables, processAlive);
+  await Promise.all(stale.map((t) => run(['nft', 'delete', 'table', 'ip', t], { ns, timeoutMs: 3000 })));
+  return stale;
 }
 
 const QUIET_MS = 60;
@@ -104,7 +112,8 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
 
   // All events, not only traces: the monitor reporting our own table (or a chain we add to it)
   // is the proof that it listens, so the ping need not start before it does.
-  const monitor = spawnStreaming(['nft', '-a', 'monitor'], { ns: hostNs, timeoutMs: 20_000 });
+  // dieWithParent: a monitor whose netdoctor was SIGKILLed would wait for events forever.
+  const monitor = spawnStreaming(['nft', '-a', 'monitor'], { ns: hostNs, timeoutMs: 20_000, dieWithParent: true });
   let listening: (() => void) | null = null;
   const ours = new RegExp(`^add (table|chain) ip ${table}\\b`);
   monitor.onLine((line) => {
@@ -153,6 +162,12 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
     const traced = note === null ? findDrop(lines, o.target) : null;
     const drop = traced ?? (legacyBefore && legacyAfter ? legacyDrop(legacyBefore, legacyAfter) : null);
     if (!drop && o.legacy && note === null) note = 'no nftables rule dropped the packets; iptables-legacy rules are not traced by nft, and no legacy DROP counter moved';
+    else if (!drop && created && note === null) {
+      // Said, so "drop": null is not read as "the trace did not work".
+      note = lines.length
+        ? 'nft tracing followed the packets and no nftables rule or chain policy dropped them: they died outside netfilter (routing: ip_forward, rp_filter or a missing route)'
+        : "nft tracing saw none of the probe's packets";
+    }
     return { drop, info: { ran: created, note, table }, lines };
   } finally {
     monitor.kill('SIGTERM');
@@ -173,7 +188,7 @@ function sleep(ms: number): Promise<void> {
 /** A short ping from the namespace (up to 3 echo requests, 0.2 s apart), cut short once `enough()`. */
 async function pingUntil(ns: string, target: string, echoId: number | undefined, enough: () => boolean): Promise<void> {
   const id = echoId === undefined ? [] : ['-e', String(echoId)];
-  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', ...id, target], { ns, timeoutMs: 3000 });
+  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', ...id, target], { ns, timeoutMs: 3000, dieWithParent: true });
   let done = false;
   void ping.exited.then(() => (done = true));
   while (!done && !enough()) await Promise.race([ping.exited, sleep(10)]);

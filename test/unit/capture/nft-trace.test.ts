@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findDrop, parseTrace, parseTraceLine } from '../../../src/netfilter/nft-trace.js';
+import { findDrop, parseTrace, parseTraceLine, staleTraceTables, traceTablePid } from '../../../src/netfilter/nft-trace.js';
 import { legacyDrop, parseSaveCounters } from '../../../src/netfilter/legacy-counters.js';
 import { traceRuleset } from '../../../src/system/capture/trace.js';
 
@@ -70,6 +70,16 @@ describe('the trace table', () => {
     expect(() => traceRuleset('t', '10.9.0.2; flush ruleset', T)).toThrow();
     expect(traceRuleset('t', '10.9.0.2', T, 4242)).toContain('icmp type echo-request icmp id 4242 meta nftrace set 1');
     expect(() => traceRuleset('t', '10.9.0.2', T, 70000)).toThrow();
+  });
+});
+
+describe('stale trace tables', () => {
+  it('only netdoctor-trace-<pid>[-n] tables whose netdoctor is gone, never this process, never another table', () => {
+    const alive = (pid: number) => pid === 200;
+    const names = ['netdoctor-trace-100-1', 'netdoctor-trace-200-3', 'netdoctor-trace-300', `netdoctor-trace-${process.pid}-2`, 'netdoctor-trace-x-1', 'netdoctor', 'filter', 'netdoctor-trace-100-1-evil'];
+    expect(staleTraceTables(names, alive)).toEqual(['netdoctor-trace-100-1', 'netdoctor-trace-300']);
+    expect(traceTablePid('netdoctor-trace-4242-7')).toBe(4242);
+    expect(traceTablePid('nat')).toBeNull();
   });
 });
 

@@ -18,6 +18,12 @@ describe('workerInterfaces', () => {
     expect(list.map((i) => [i.name, i.role])).toEqual([['brq', 'bridge'], ['vhq', 'veth'], ['upq', 'uplink']]);
     expect(list[1]!.filter).toBe(list[0]!.filter);
   });
+  it("the host's other ways out, filtered like the uplink (replies may come back there)", () => {
+    const list = workerInterfaces({ ...base, others: ['up2', 'upq', 'vpn0'] });
+    expect(list.map((i) => [i.name, i.role])).toEqual([['brq', 'bridge'], ['upq', 'uplink'], ['up2', 'other-uplink'], ['vpn0', 'other-uplink']]);
+    expect(list[2]!.filter).toBe('icmp and host 198.51.100.8');
+    expect(() => workerInterfaces({ ...base, others: ['bad name'] })).toThrow(/bad interface name/);
+  });
   it('refuses a bad veth name', () => {
     expect(() => workerInterfaces({ ...base, veth: '-x y' })).toThrow(/bad interface name/);
   });

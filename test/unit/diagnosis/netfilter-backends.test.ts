@@ -34,4 +34,16 @@ describe('host.netfilter-backends', () => {
   it('the healthy lab: only iptables-nft', () => {
     expect(stepOf('healthy', 'host.netfilter-backends').summary).toBe('rules live only in iptables-nft');
   });
+
+  it("netdoctor's own trace table (another check tracing, or one left by a killed netdoctor) is nobody's rules", () => {
+    const saved = JSON.parse(readFileSync(new URL('../../fixtures/snapshots/healthy.json', import.meta.url), 'utf8')) as SavedSnapshot;
+    saved.snapshot.host.netfilter.tables.push({
+      backend: 'nft',
+      family: 'ip',
+      name: 'netdoctor-trace-4242-1',
+      chains: [{ name: 'trace-prerouting', hook: 'prerouting', type: 'filter', priority: -350, policy: 'accept', rules: [{ text: 'ip saddr 192.168.0.2 meta nftrace set 1', matches: [], verdict: { kind: 'continue' } } as never] }],
+    });
+    const step = diagnose(saved.snapshot, saved.ping).steps.find((s) => s.id === 'host.netfilter-backends')!;
+    expect(step.summary).toBe('rules live only in iptables-nft');
+  });
 });
