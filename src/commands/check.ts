@@ -17,6 +17,7 @@ import { renderText } from '../report/text.js';
 import { styleFor } from '../report/style.js';
 import { requireHostNs, requireRoot } from '../system/preflight.js';
 import { UsageError } from '../validate.js';
+import { escapeControl } from '../report/escape.js';
 import { parseCommandArgs } from './args.js';
 import type { FixFlags } from './fix.js';
 import { readTargetOptions, requireNs, TARGET_OPTIONS } from './target-options.js';
@@ -127,7 +128,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     requireRoot('netdoctor check --fix');
     await requireHostNs(opts.hostNs);
     const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: fixFlags.probe });
-    for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
+    for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${escapeControl(e)}\n`);
     return fixCommand(done, fixFlags);
   }
   if (values['from-snapshot'] !== undefined) {
@@ -141,7 +142,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     await requireHostNs(opts.hostNs);
     const done = await runDiagnosis({ ns, hostNs: opts.hostNs, bridge: opts.bridge, target: opts.target }, { probe: !values['no-probe'], capture: !values['no-capture'], trace: !values['no-trace'] });
     report = done.report;
-    for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${e}\n`);
+    for (const e of done.snapshot.errors) process.stderr.write(`netdoctor: warning: ${escapeControl(e)}\n`);
     if (values['save-snapshot'] !== undefined) {
       const saved: SavedSnapshot = { snapshot: done.snapshot, ping: done.ping, dns: done.dns, mtu: done.mtu, capture: done.report.probes.capture };
       await writeFile(values['save-snapshot'], `${JSON.stringify(saved, null, 2)}\n`);

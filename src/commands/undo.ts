@@ -5,7 +5,7 @@ import { stateDirFrom } from '../fixes/journal.js';
 import { undoLastRun } from '../fixes/revert.js';
 import { confirmTrial, trialWatchdog } from '../fixes/trial.js';
 import { describeRun, renderFixEvent } from '../report/fix-text.js';
-import { shellQuote } from '../report/escape.js';
+import { escapeControl, shellQuote } from '../report/escape.js';
 import { styleFor } from '../report/style.js';
 import { requireRoot } from '../system/preflight.js';
 import { UsageError } from '../validate.js';
@@ -59,7 +59,7 @@ export async function undoCommand(argv: string[]): Promise<number> {
     case 'declined':
       return EXIT.healthy;
     case 'refused':
-      process.stderr.write(`netdoctor: ${result.message}\n`);
+      process.stderr.write(`netdoctor: ${escapeControl(result.message)}\n`);
       return EXIT.usage;
     default:
       return EXIT.fault;

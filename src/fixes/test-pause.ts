@@ -5,6 +5,8 @@
 //                                       the namespace)
 //   NETDOCTOR_TEST_PAUSE_AFTER_COMMAND  after a fix command ran, before its outcome (an nft
 //                                       rule's handle) is journaled
+//   NETDOCTOR_TEST_PAUSE_AT=POINT:PATH  when a run reaches the named point (`lab up`'s:
+//                                       lab-up-recorded, lab-up-stage-N, ...), e.g. to kill -9 it
 import { existsSync, writeFileSync } from 'node:fs';
 
 async function pauseAt(path: string | undefined): Promise<void> {
@@ -20,4 +22,10 @@ export async function testPauseBeforeGuard(env: NodeJS.ProcessEnv): Promise<void
 
 export async function testPauseAfterCommand(env: NodeJS.ProcessEnv): Promise<void> {
   await pauseAt(env.NETDOCTOR_TEST_PAUSE_AFTER_COMMAND);
+}
+
+export async function testPauseAt(point: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const spec = env.NETDOCTOR_TEST_PAUSE_AT;
+  const colon = spec?.indexOf(':') ?? -1;
+  if (spec && colon > 0 && spec.slice(0, colon) === point) await pauseAt(spec.slice(colon + 1));
 }

@@ -8,7 +8,7 @@ import { distFile } from '../dist-path.js';
 import { processAlive, run, startDaemon } from '../system/run.js';
 import { RESOLVER_IP, TARGET_IP } from './topology.js';
 
-const NETNS_ETC = '/etc/netns';
+export const NETNS_ETC = '/etc/netns';
 const RESPONDER = distFile('lab/dns-responder.js');
 const RESPONDER_NAME = 'dns-responder.js';
 
@@ -50,6 +50,15 @@ export function removeLabResolvConfs(prefix: string, namespaces: readonly string
     }
   }
   return removed;
+}
+
+/** Namespaces under /etc/netns named like lab `prefix`'s (removeLabResolvConfs still checks each file's marker). */
+export function labResolvConfNamespaces(prefix: string): string[] {
+  try {
+    return readdirSync(NETNS_ETC).filter((n) => n.startsWith(`${prefix}-`));
+  } catch {
+    return [];
+  }
 }
 
 /** Start the lab internet's resolver inside `inetNs`; its pid. */

@@ -3,16 +3,20 @@
 //
 // Safety: everything a lab creates lives in its own namespaces, so deleting them removes every
 // link, address, route and rule it made. `lab down` only ever deletes namespaces named
-// `<prefix>-...`, even when a state file says otherwise.
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `<prefix>-...`, even when a state file says otherwise: those its record names, and the other
+// `<prefix>-...` ones of a lab that exists, unless they are a nested lab's (sweep.ts).
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CannotInspectError } from '../exit-codes.js';
-import { describeFailure, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
+import { describeFailure, processAlive, processStartTicks, run, stopBackground, type RunResult } from '../system/run.js';
 import { startUdpFlow, type LabProcess } from './udp-flow.js';
 import { buildingElsewhere } from './ownership.js';
+import { testPauseAt } from '../fixes/test-pause.js';
 import { UsageError, namespaceNameProblem, validateNamespaceName } from '../validate.js';
 import { findScenario, type Scenario, type ScenarioExpectation } from './scenario.js';
-import { removeLabResolvConfs, startLabResolver, stopLabResolvers, writeLabResolvConf } from './lab-dns.js';
+import { labResolvConfNamespaces, removeLabResolvConfs, startLabResolver, writeLabResolvConf } from './lab-dns.js';
+import { strayLabNamespaces } from './sweep.js';
+import { nsInode, processesIn } from '../system/ns-procs.js';
 import {
   buildPlan,
   checkArgv,
@@ -200,7 +204,7 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   if (batchable) {
     const argv = first.ns === null ? ['ip', '-batch', '-'] : ['ip', '-n', first.ns, '-batch', '-'];
     const input = `${cmds.map((c) => c.argv.slice(1).join(' ')).join('\n')}\n`;
-    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
+    const r = await run(argv, { input, timeoutMs: COMMAND_TIMEOUT_MS });
     if (!r.failed) return;
     // ip stops at the first failing line and usually names it ("Command failed -:3"); some
     // errors (a parse error) come without the line: then blame the batch, not its first line.
@@ -218,8 +222,8 @@ async function runInOrder(cmds: LabCommand[]): Promise<void> {
   }
   for (const c of cmds) {
     const r = c.argv[0] === 'ip' || c.ns === null
-      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true })
-      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS, dieWithParent: true });
+      ? await run(commandArgv(c), { timeoutMs: COMMAND_TIMEOUT_MS })
+      : await run(c.argv, { ns: c.ns, timeoutMs: COMMAND_TIMEOUT_MS });
     if (r.failed) throw failure(c, r);
   }
 }
@@ -242,6 +246,7 @@ export async function executePlan(plan: LabCommand[]): Promise<void> {
     const results = await Promise.allSettled([...units.values()].map((u) => runInOrder(u)));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (rejected) throw rejected.reason;
+    await testPauseAt(`lab-up-stage-${stage}`);
   }
 }
 
@@ -290,6 +295,7 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
     throw err;
   }
 
+  await testPauseAt('lab-up-recorded');
   const started = performance.now();
   const resolv = sc.resolvConf ?? { ns: [RESOLVER_IP], host: null };
   const processes: LabProcess[] = [];
@@ -299,7 +305,8 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
     await executePlan(plan.filter((c) => c.stage < EXTRA_FIRST_STAGE || c.early));
     for (const program of sc.background ?? []) {
       if (program === 'udp-flow') {
-        await startUdpFlow(config, (p) => {
+        await startUdpFlow(config, async (p) => {
+          await testPauseAt('lab-up-helper-unrecorded');
           processes.push(p);
           writeStateAtomically({ ...state, processes });
         });
@@ -310,12 +317,15 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
     // resolv.conf (and, where a scenario says so, one for the host side).
     const built = selectSteps(sc.omit).built;
     if (resolv.ns && built.includes('netns.exists')) writeLabResolvConf(prefix, config.names.containerNs, resolv.ns);
+    // Containers 2..N are always complete: the same resolver (else they inherit the machine's).
+    if (resolv.ns) for (const c of config.containers ?? []) writeLabResolvConf(prefix, c.ns, resolv.ns);
     if (resolv.host) writeLabResolvConf(prefix, config.names.hostNs, resolv.host);
     await startLabResolver(config.names.inetNs);
   } catch (err) {
     await labDown(prefix).catch(() => undefined);
     throw err;
   }
+  await testPauseAt('lab-up-built');
   writeStateAtomically({ ...state, status: 'up', processes });
 
   const { built, skipped } = selectSteps(sc.omit);
@@ -368,11 +378,23 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   for (const n of state ? labNamespaces(state.config.names, state.config.containers ?? []) : []) {
     if (typeof n === 'string' && n.startsWith(`${prefix}-`) && validateNamespaceName('state file', n)) candidates.add(n);
   }
-  // The resolver process first: a process left inside would keep its namespace alive.
-  await Promise.all([...candidates].filter((n) => n.endsWith('-inet')).map((n) => stopLabResolvers(n)));
-  removeLabResolvConfs(prefix, [...candidates]);
-  const removed = await deleteNamespaces([...candidates]);
+  // And the lab's namespaces its record does not name (sweep.ts: a build killed outright, a lost
+  // record, a container name not given), never another lab's.
   const stateFile = stateFilePath(prefix);
+  const present = [...existingNamespaces()];
+  const stray = strayLabNamespaces({
+    prefix,
+    present,
+    listed: candidates,
+    recordedPrefixes: statePrefixes(),
+    recorded: existsSync(stateFile) || listStateDir().some(isTmpStateOf(prefix)),
+  });
+  for (const n of stray) if (namespaceNameProblem(n) === null) candidates.add(n);
+  // The lab's helpers (resolver, UDP flow) first, recorded or not: a process left inside would
+  // keep its namespace, and the links in it, alive after `ip netns del`.
+  await stopLabHelpers([...candidates].filter((n) => present.includes(n)));
+  removeLabResolvConfs(prefix, [...candidates, ...labResolvConfNamespaces(prefix)]);
+  const removed = await deleteNamespaces([...candidates]);
   let stateFileRemoved = false;
   try {
     rmSync(stateFile);
@@ -382,10 +404,44 @@ export async function labDown(prefix: string, opts: { ns?: string } = {}): Promi
   }
   // A `lab up` killed between writing the new state and renaming it into place leaves its
   // temporary twin (P.json.PID.tmp) behind.
-  const head = `${prefix}.json.`;
-  const isTmp = (f: string) => f.startsWith(head) && f.endsWith('.tmp') && /^\d+$/.test(f.slice(head.length, -'.tmp'.length));
-  for (const f of listStateDir().filter(isTmp)) rmSync(join(LAB_STATE_DIR, f), { force: true });
+  for (const f of listStateDir().filter(isTmpStateOf(prefix))) rmSync(join(LAB_STATE_DIR, f), { force: true });
   return { prefix, removed, stateFileRemoved };
+}
+
+/** P.json.PID.tmp: the temporary twin of lab P's state file. */
+function isTmpStateOf(prefix: string): (f: string) => boolean {
+  const head = `${prefix}.json.`;
+  return (f) => f.startsWith(head) && f.endsWith('.tmp') && /^\d+$/.test(f.slice(head.length, -'.tmp'.length));
+}
+
+// The programs `lab up` starts inside a lab (dist/lab/*.js): `lab down` stops these, found by
+// their command line among the processes in the lab's namespaces, and nothing else.
+const LAB_HELPERS = ['dns-responder.js', 'udp-flow-worker.js'];
+
+function isLabHelper(pid: number): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => LAB_HELPERS.some((h) => a.endsWith(`/lab/${h}`)));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, and wait until they are gone (reaped, not only dead: lab down leaves no process); SIGKILL after 2 s. */
+async function stopLabHelpers(namespaces: string[]): Promise<void> {
+  const inodes = namespaces.map((n) => nsInode(join(NETNS_DIR, n))).filter((i): i is number => i !== null);
+  if (inodes.length === 0) return;
+  const pids = processesIn({ mnt: [], net: inodes }).filter(isLabHelper);
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  for (const p of pids) signal(p, 'SIGTERM');
+  for (let i = 0; i < 40 && pids.some(processAlive); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const p of pids.filter(processAlive)) signal(p, 'SIGKILL');
 }
 
 /**

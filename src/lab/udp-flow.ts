@@ -34,11 +34,11 @@ const TRACKED_TIMEOUT_MS = 10_000;
  * failure). Returns once the host side tracks the flow: the first datagram may wait in the
  * container for ARP, and whatever the scenario does next must come after the entry exists.
  */
-export async function startUdpFlow(config: LabConfig, onStarted: (p: LabProcess) => void): Promise<void> {
+export async function startUdpFlow(config: LabConfig, onStarted: (p: LabProcess) => void | Promise<void>): Promise<void> {
   const { echo, send } = udpFlowArgv(config);
   for (const [role, side] of [['udp-echo', echo], ['udp-sender', send]] as const) {
     const p = await spawnBackground(side.argv, { ns: side.ns, readyTimeoutMs: 15_000 });
-    onStarted({ ...p, role, ns: side.ns });
+    await onStarted({ ...p, role, ns: side.ns });
   }
   const deadline = performance.now() + TRACKED_TIMEOUT_MS;
   for (;;) {

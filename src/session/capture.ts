@@ -6,7 +6,7 @@ import type { Diagnosed } from '../diagnosis/run-diagnosis.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { otherWaysOut } from '../diagnosis/path-verdict.js';
 import { parsePing } from '../parse/ping.js';
-import { diesWithParent, startCapture } from '../system/capture/client.js';
+import { startCapture } from '../system/capture/client.js';
 import { traceDrop } from '../system/capture/trace.js';
 import { spawnStreaming, type StreamingProcess } from '../system/run.js';
 import type { SnapshotInput } from '../system/snapshot.js';
@@ -103,9 +103,9 @@ function runCapture(where: PathWhere, opts: SessionCaptureOptions, onUpdate: (vi
     // -O: a line for each request that got no answer, so the namespace's count moves even when nothing answers.
     const argv = ['ping', '-n', '-O', '-c', String(pings), '-i', '0.5', '-W', '1', '-e', String(echoId), where.target];
     const out: string[] = [];
-    // `ip netns exec` execs setpriv, which execs ping: its parent is netdoctor, so it dies with it
-    // (it would also die of SIGPIPE at its next line, up to half a second later).
-    ping = spawnStreaming(diesWithParent(argv), { ns: opts.input.ns, timeoutMs: pings * 500 + 5000 });
+    // It dies with netdoctor, like every child of run.ts (it would also die of SIGPIPE at its
+    // next line, up to half a second later).
+    ping = spawnStreaming(argv, { ns: opts.input.ns, timeoutMs: pings * 500 + 5000 });
     ping.onLine((line) => {
       out.push(line);
       const seq = /icmp_seq=(\d+)/.exec(line);

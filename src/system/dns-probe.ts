@@ -44,7 +44,7 @@ export function startDnsProbe(ns: string, nameservers: string[]): DnsProbe {
   const argv = [process.execPath, WORKER, DNS_PROBE_NAME, String(WORKER_TIMEOUT_MS), ...servers];
   let proc: StreamingProcess;
   try {
-    proc = spawnStreaming(argv, { ns, timeoutMs: WORKER_TIMEOUT_MS + 3000, dieWithParent: true });
+    proc = spawnStreaming(argv, { ns, timeoutMs: WORKER_TIMEOUT_MS + 3000 });
   } catch (err) {
     return settledProbe({ ...base, ran: false, error: `cannot start the DNS worker: ${(err as Error).message}`, durationMs: 0 });
   }

@@ -32,15 +32,15 @@ export function hostSideNetns(argv: string[], pid = process.pid): string[] {
 }
 
 export async function runFixCommand(argv: string[]): Promise<RunResult> {
-  // dieWithParent: a netdoctor killed midway (even by SIGKILL) must not leave a change running
-  // that lands after `undo` has looked (test/integration/fix-faults.test.ts).
-  return run(hostSideNetns(argv), { timeoutMs: FIX_TIMEOUT_MS, dieWithParent: true });
+  // run() children die with netdoctor: one killed midway (even by SIGKILL) must not leave a change
+  // running that lands after `undo` has looked (test/integration/fix-faults.test.ts).
+  return run(hostSideNetns(argv), { timeoutMs: FIX_TIMEOUT_MS });
 }
 
 export async function lookUpExistence(e: Existence): Promise<ExistenceAnswer> {
   switch (e.kind) {
     case 'argv-succeeds': {
-      const r = await run(e.argv, { timeoutMs: FIX_TIMEOUT_MS, dieWithParent: true });
+      const r = await run(e.argv, { timeoutMs: FIX_TIMEOUT_MS });
       return { kind: 'argv-succeeds', exitCode: r.exitCode };
     }
     case 'nft-rule': {

@@ -1,7 +1,8 @@
 // The one place netdoctor spawns processes. Always an argv array, never a shell; every spawn
 // has a timeout; a namespace is entered with `ip netns exec`, never by string-building.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
 
 export interface RunOptions {
@@ -13,11 +14,6 @@ export interface RunOptions {
   input?: string;
   /** Extra environment variables. */
   env?: Record<string, string>;
-  /**
-   * Kill the command when netdoctor itself dies (even by SIGKILL), via `setpriv --pdeathsig`:
-   * a killed `lab up` must not keep building behind the back of the `lab down` that follows.
-   */
-  dieWithParent?: boolean;
 }
 
 export interface RunResult {
@@ -100,23 +96,57 @@ async function slot(): Promise<() => void> {
 // many processes `check --all` starts; a debugging aid otherwise).
 const SPAWN_LOG = process.env.NETDOCTOR_SPAWN_LOG || null;
 
+// Every child netdoctor waits for dies with it, even when netdoctor is killed outright (SIGKILL
+// runs no exit hook, and a command in its own process group does not get the terminal's Ctrl-C):
+// `setpriv --pdeathsig KILL` has the kernel kill it when its parent dies, then execs the command
+// (`ip netns exec` execs too, so the setting reaches the program itself). A hung read, a capture
+// worker, `nft monitor` or a ping can so never outlive netdoctor. Costs one exec (~0.5 ms).
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
+/** Where `name` is on `path` (a name with a '/' as it is), or null: not installed. */
+function findProgram(name: string, path: string): string | null {
+  const candidates = name.includes('/') ? [name] : path.split(':').filter(Boolean).map((d) => join(d, name));
+  for (const c of candidates) {
+    try {
+      const st = statSync(c);
+      if (st.isFile() && (st.mode & 0o111) !== 0) return c;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * The argv to spawn for `full`: under setpriv where it is installed, the program looked up first
+ * (setpriv would report a missing one as its own failure, exit 127). null: not installed.
+ */
+export function diesWithParentArgv(full: readonly string[], path: string): string[] | null {
+  const [file, ...args] = full;
+  if (!file) throw new Error('run: empty argv');
+  if (!SETPRIV) return [...full];
+  const found = findProgram(file, path);
+  return found ? [SETPRIV, '--pdeathsig', 'KILL', '--', found, ...args] : null;
+}
+
+const NOT_INSTALLED: Collected = { exitCode: null, stdout: '', stderr: '', timedOut: false, spawnError: 'ENOENT' };
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const full = inNs(opts.ns, argv);
-  const spawned = opts.dieWithParent && SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...full] : full;
-  const [file, ...args] = spawned;
-  if (!file) throw new Error('run: empty argv');
+  const path = withSbin(process.env.PATH);
+  const spawned = diesWithParentArgv(full, path);
   const release = await slot();
-  if (SPAWN_LOG) appendFileSync(SPAWN_LOG, `${JSON.stringify(spawned)}\n`);
+  if (SPAWN_LOG) appendFileSync(SPAWN_LOG, `${JSON.stringify(full)}\n`);
   const started = performance.now();
   let outcome: Collected;
   try {
-    outcome = await spawnCollect(file, args, {
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      input: opts.input,
-      env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' },
-    });
+    outcome = spawned
+      ? await spawnCollect(spawned[0]!, spawned.slice(1), {
+          timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          input: opts.input,
+          env: { ...process.env, ...opts.env, PATH: path, LC_ALL: 'C' },
+        })
+      : { ...NOT_INSTALLED };
   } finally {
     release();
   }
@@ -356,10 +386,12 @@ export function spawnLines(argv: readonly string[], opts: { env?: Record<string,
 
 function spawnLineReader(argv: readonly string[], opts: RunOptions, timeoutMs: number | null): StreamingProcess {
   const full = inNs(opts.ns, argv);
-  // A reader nobody reads any more (netdoctor was SIGKILLed) may otherwise wait forever: `nft monitor`.
-  const [file, ...args] = opts.dieWithParent && SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', '--', ...full] : full;
-  if (!file) throw new Error('spawnStreaming: empty argv');
-  const child = spawn(file, args, { env: { ...process.env, ...opts.env, PATH: withSbin(process.env.PATH), LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!full[0]) throw new Error('spawnStreaming: empty argv');
+  const path = withSbin(process.env.PATH);
+  // Dies with netdoctor (see run()); a program that is not installed is spawned by its bare
+  // name, so it fails as before (ENOENT).
+  const [file, ...args] = diesWithParentArgv(full, path) ?? full;
+  const child = spawn(file!, args, { env: { ...process.env, ...opts.env, PATH: path, LC_ALL: 'C' }, stdio: ['pipe', 'pipe', 'pipe'] });
   const listeners: ((line: string) => void)[] = [];
   let pending = '';
   child.stdout.setEncoding('utf8');

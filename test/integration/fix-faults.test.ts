@@ -77,7 +77,7 @@ describe.skipIf(skip !== null).concurrent('faults around a fix', () => {
       expect((await run(['ip', 'netns', 'add', ns])).exitCode).toBe(0);
       writeFileSync(`${pause}.go`, '');
       const r = await done;
-      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.code, `exit ${r.code} (${r.signal}): ${(r.stdout + r.stderr).trim()}`).toBe(2);
       expect(r.stdout + r.stderr).toMatch(/not the one diagnosed/);
       // The new namespace is untouched: loopback only, still down.
       const links = JSON.parse((await run(['ip', '-n', ns, '-j', 'link', 'show'])).stdout) as { ifname: string; flags: string[] }[];

@@ -7,7 +7,8 @@ import { integrationSkipReason, runCli, uniquePrefix } from './helpers.js';
 
 const skip = integrationSkipReason();
 const canary = `/tmp/ndpwn-${process.pid}-${Date.now()}`;
-const VALUES = [`$(touch ${canary})`, `a;touch ${canary}`, '../../etc/x', 'x\x1b[2Jy', 'sp ace', 'é'];
+// Shell tricks, a path, C0 and C1 (8-bit CSI) control characters, a space, non-ASCII, a leading '-'.
+const VALUES = [`$(touch ${canary})`, `a;touch ${canary}`, '../../etc/x', 'x\x1b[2Jy', 'x\u009b31my', 'sp ace', 'é', '-rf'];
 
 const prefix = uniquePrefix();
 const COMMANDS: { name: string; args: (v: string) => string[] }[] = [
@@ -25,6 +26,21 @@ const COMMANDS: { name: string; args: (v: string) => string[] }[] = [
   { name: 'check --host-ns', args: (v) => ['check', '--ns', 'x', '--host-ns', v] },
   { name: 'check --bridge', args: (v) => ['check', '--ns', 'x', '--bridge', v] },
   { name: 'check --target', args: (v) => ['check', '--ns', 'x', '--target', v] },
+  { name: 'lab up --veth-host', args: (v) => ['lab', 'up', 'healthy', '--prefix', prefix, '--veth-host', v] },
+  { name: 'lab up --veth-ns', args: (v) => ['lab', 'up', 'healthy', '--prefix', prefix, '--veth-ns', v] },
+  { name: 'lab up --containers', args: (v) => ['lab', 'up', 'healthy', '--prefix', prefix, '--containers', v] },
+  { name: 'lab down --ns', args: (v) => ['lab', 'down', '--prefix', prefix, '--ns', v] },
+  { name: 'check --pid', args: (v) => ['check', '--pid', v] },
+  { name: 'check --all --jobs', args: (v) => ['check', '--all', '--jobs', v] },
+  { name: 'check --fix --trial', args: (v) => ['check', '--ns', 'x', '--fix', '--trial', v] },
+  { name: 'check --format', args: (v) => ['check', '--ns', 'x', '--format', v] },
+  { name: 'check --from-snapshot', args: (v) => ['check', '--from-snapshot', v] },
+  { name: 'session --ns', args: (v) => ['--ns', v] },
+  { name: 'learn --challenge', args: (v) => ['learn', '--challenge', v] },
+  // The value as an option's name, a command, a subcommand: quoted back in the message.
+  { name: 'check --VALUE (unknown option)', args: (v) => ['check', `--${v}`] },
+  { name: 'COMMAND', args: (v) => [v] },
+  { name: 'lab SUBCOMMAND', args: (v) => ['lab', v] },
 ];
 
 describe.skipIf(skip !== null).concurrent('hostile values for every name flag (built CLI)', () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { isLabResolver, writeLabResolvConf } from '../../src/lab/lab-dns.js';
-import { run, startDaemon } from '../../src/system/run.js';
+import { processAlive, run, startDaemon } from '../../src/system/run.js';
 import { TARGET, integrationSkipReason, labDown, labUp, randomLabOptions, runCli, withLab } from './helpers.js';
 
 const RESPONDER = fileURLToPath(new URL('../../dist/lab/dns-responder.js', import.meta.url));
@@ -101,7 +101,8 @@ describe.skipIf(skip !== null)('lab DNS (real namespaces)', () => {
         expect(report.steps.find((x) => x.id === 'ns.dns')?.status).toBe('pass');
       });
     } finally {
-      if (pid !== null) process.kill(pid, 'SIGKILL');
+      // lab down stops a lab responder it finds in the lab's namespaces: it may be gone already.
+      if (pid !== null && processAlive(pid)) process.kill(pid, 'SIGKILL');
     }
   });
 });

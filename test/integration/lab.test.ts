@@ -133,6 +133,38 @@ describe.skipIf(skip !== null)('netdoctor lab (real namespaces)', () => {
     expectGone(opts.prefix);
   });
 
+  it('lab down --prefix P alone removes every P-* namespace of the lab (no record, a custom --ns, more containers, a stray), never a nested lab\'s', { timeout: 120_000 }, async () => {
+    const opts = randomLabOptions();
+    // A nested lab: its prefix starts with P-, so its namespaces are P-n-host, P-n-inet, P-n-...
+    const nested = { ...randomLabOptions(), prefix: `${opts.prefix}-n` };
+    // A prefix that never was a lab: a namespace of someone else's that merely starts with it.
+    const notLab = uniquePrefix();
+    try {
+      const up = await runCli([...labUpArgs('healthy', opts), '--containers', '2']);
+      expect(up.code, up.stderr).toBe(0);
+      await labUp('healthy', nested);
+      expect((await run(['ip', 'netns', 'add', `${opts.prefix}-stray`])).exitCode).toBe(0);
+      expect((await run(['ip', 'netns', 'add', `${notLab}-user`])).exitCode).toBe(0);
+      // The record lost (killed before it was written, or kept in another state directory).
+      rmSync(join(LAB_STATE_DIR, `${opts.prefix}.json`));
+      const down = await labDown(opts.prefix);
+      expect(down.code, down.stderr).toBe(0);
+      for (const n of [`${opts.prefix}-host`, `${opts.prefix}-inet`, `${opts.prefix}-${opts.ns}`, `${opts.prefix}-${opts.ns}-2`, `${opts.prefix}-stray`]) expect(down.stdout).toContain(n);
+      expect(namespacesOf(opts.prefix).sort(), 'only the nested lab is left').toEqual(namespacesOf(nested.prefix).sort());
+      expect(namespacesOf(nested.prefix)).toHaveLength(3);
+      expect(await pingFromNs(`${nested.prefix}-${nested.ns}`), 'the nested lab still works').toBe(true);
+      const none = await labDown(notLab);
+      expect(none.code).toBe(0);
+      expect(none.stdout).toContain('Nothing to remove');
+      expect(namespacesOf(notLab), 'not a lab: its namespace is not touched').toEqual([`${notLab}-user`]);
+    } finally {
+      await labDown(nested.prefix, ['--ns', nested.ns]);
+      await labDown(opts.prefix, ['--ns', opts.ns]);
+      await run(['ip', 'netns', 'del', `${notLab}-user`]);
+    }
+    expectGone(opts.prefix);
+  });
+
   it('a command failing midway: exit 3, the failing command and its error, nothing left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ndt-scenario-'));
     const file = join(dir, 'broken-extra.json');

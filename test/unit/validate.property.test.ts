@@ -2,7 +2,9 @@
 // or accepted verbatim, and then it satisfies the kernel's rules. Nothing in between.
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { CannotInspectError } from '../../src/exit-codes.js';
+import { exitForError } from '../../src/main-errors.js';
 import { readTargetOptions } from '../../src/commands/target-options.js';
 import { escapeControl, shellQuote } from '../../src/report/escape.js';
 import { UsageError, validateInterfaceName, validateIPv4, validateIPv4Cidr, validateNamespaceName } from '../../src/validate.js';
@@ -108,6 +110,34 @@ describe('name and address validation (property)', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('error messages at the top of a command', () => {
+  it('any message (an option or value quoted back) is one line without a raw control character, with the exit code of its class', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (msg) => {
+          written.length = 0;
+          expect(exitForError(new UsageError(msg))).toBe(2);
+          expect(written.join('').split('\n')).toHaveLength(2); // one line and its newline
+          // eslint-disable-next-line no-control-regex
+          expect(written.join('')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+          written.length = 0;
+          expect(exitForError(new CannotInspectError(msg, msg))).toBe(3);
+          // eslint-disable-next-line no-control-regex
+          expect(written.join('')).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+        }),
+        { numRuns: 1000 },
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

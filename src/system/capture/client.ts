@@ -1,13 +1,12 @@
 // The capture client: starts the worker (./worker.js) inside the host-side namespace, hands it
 // the interfaces and filters, and collects its packet summaries. It guarantees the worker is
-// gone afterwards: stop() closes its stdin, then kills it if it lingers; the worker itself runs
-// under `setpriv --pdeathsig KILL` so it dies with netdoctor even on SIGKILL.
+// gone afterwards: stop() closes its stdin, then kills it if it lingers; like every child of
+// run.ts, it dies with netdoctor even on SIGKILL (setpriv --pdeathsig).
 //
 // Two ways in:
 //   capturePath(opts)            one call: start, run opts.during (e.g. the ping), stop, result
 //   startCapture(hostNs) ...     two phases, so the worker's start-up overlaps other work:
 //                                configure(target) once the interfaces are known, stop() after
-import { existsSync } from 'node:fs';
 import { distFile } from '../../dist-path.js';
 import type { CapturedPacket, CaptureOutcome } from '../../model/capture.js';
 
@@ -61,19 +60,9 @@ function workerPath(): string {
   return distFile('system/capture/worker.js');
 }
 
-function setprivPath(): string | null {
-  return ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
-}
-
-/** argv that dies with its parent (netdoctor) where setpriv can arrange it, even on SIGKILL. */
-export function diesWithParent(argv: string[]): string[] {
-  const setpriv = setprivPath();
-  return setpriv ? [setpriv, '--pdeathsig', 'KILL', ...argv] : argv;
-}
-
-/** argv that runs the worker, dying with its parent where setpriv can arrange it. */
+/** argv that runs the worker (spawnStreaming makes it die with netdoctor). */
 export function workerArgv(): string[] {
-  return diesWithParent([process.execPath, workerPath()]);
+  return [process.execPath, workerPath()];
 }
 
 /** The BPF filters: on the bridge the namespace's own packets, on the uplink anything to or from the target. */

@@ -112,8 +112,8 @@ export async function traceDrop(o: { hostNs: string | null; ns: string; nsAddres
 
   // All events, not only traces: the monitor reporting our own table (or a chain we add to it)
   // is the proof that it listens, so the ping need not start before it does.
-  // dieWithParent: a monitor whose netdoctor was SIGKILLed would wait for events forever.
-  const monitor = spawnStreaming(['nft', '-a', 'monitor'], { ns: hostNs, timeoutMs: 20_000, dieWithParent: true });
+  // Like every child, it dies with netdoctor: a monitor whose netdoctor was SIGKILLed would wait for events forever.
+  const monitor = spawnStreaming(['nft', '-a', 'monitor'], { ns: hostNs, timeoutMs: 20_000 });
   let listening: (() => void) | null = null;
   const ours = new RegExp(`^add (table|chain) ip ${table}\\b`);
   monitor.onLine((line) => {
@@ -188,7 +188,7 @@ function sleep(ms: number): Promise<void> {
 /** A short ping from the namespace (up to 3 echo requests, 0.2 s apart), cut short once `enough()`. */
 async function pingUntil(ns: string, target: string, echoId: number | undefined, enough: () => boolean): Promise<void> {
   const id = echoId === undefined ? [] : ['-e', String(echoId)];
-  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', ...id, target], { ns, timeoutMs: 3000, dieWithParent: true });
+  const ping = spawnStreaming(['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-W', '1', ...id, target], { ns, timeoutMs: 3000 });
   let done = false;
   void ping.exited.then(() => (done = true));
   while (!done && !enough()) await Promise.race([ping.exited, sleep(10)]);
