@@ -8,7 +8,7 @@ import { runDiagnosis } from '../diagnosis/run-diagnosis.js';
 import { resolveTopology } from '../diagnosis/topology.js';
 import { ipv4Addrs } from '../diagnosis/topology.js';
 import type { NamespaceResult } from '../report/summary.js';
-import { connectedNsids, scanNamespaces } from '../system/netns-scan.js';
+import { byNameNumeric, connectedNsids, scanNamespaces } from '../system/netns-scan.js';
 import { procNetns } from '../system/run.js';
 import { sharedHostReader } from '../system/shared-reads.js';
 import { startSnapshot } from '../system/snapshot.js';
@@ -68,5 +68,5 @@ export async function checkAll(o: CheckAllOptions): Promise<NamespaceResult[]> {
       return !peers || (nsid !== undefined && peers.nsids.has(nsid) && !peers.named.has(nsid));
     })
     .map(({ c, ns, done }) => ({ ns, pid: c.pid, report: done.report }))
-    .sort((a, b) => a.ns.localeCompare(b.ns));
+    .sort((a, b) => byNameNumeric(a.ns, b.ns));
 }

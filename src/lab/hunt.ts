@@ -14,9 +14,14 @@
 // - egress.ping fails when any injected fault fails and breaks egress (pass otherwise: a fault
 //   the ping cannot see, like ufw passing ICMP only, leaves it passing) and is `skip` without a
 //   probe; ns.dns depends on the machine's resolv.conf and is not graded.
+// - A fault only the probe can prove (rp_filter dropping replies the upstream sends back by
+//   another link: nothing on the host shows that path) is expected `warn` without a probe; with
+//   one, `fail` when no other fault breaks egress (the drops are counted), else either (another
+//   fault may stop the requests before any reply comes back to be dropped).
 // - A further warning a fault's scenario announces (a side effect) may be warn or pass.
-// - The diagnosis is the first injected fault, in step order, that is expected to fail; the exit
-//   code is 1 with a diagnosis and 0 without; egress is broken/ok with a probe, unknown without.
+// - The diagnosis is the first injected fault, in step order, that is expected to fail (or, when
+//   that one may also not fail, any later one that may, or none); the exit code is 1 with a
+//   diagnosis and 0 without; egress is broken/ok with a probe, unknown without.
 import { CHECKS } from '../diagnosis/checks/index.js';
 import { STEP_IDS, type StepId } from '../diagnosis/steps.js';
 import type { Report, StepStatus } from '../model/result.js';
@@ -42,6 +47,8 @@ export interface Fault {
   alsoWarn?: StepId[];
   /** False for a fault the ping cannot see (ufw passes ICMP, drops TCP): egress stays ok. */
   breaksEgress?: boolean;
+  /** Its step fails only on what the probe counts (its scenario's `diagnosedByProbe`); unprobed it warns. */
+  diagnosedByProbe?: boolean;
 }
 
 /** Scenarios that break something (or warn): the healthy variants are not faults. */
@@ -60,6 +67,7 @@ export function faultCatalogue(scenarios: readonly Scenario[]): Fault[] {
       ...(s.containers ? { containers: s.containers } : {}),
       ...(s.masks ? { masks: s.masks } : {}),
       ...(s.expect.diagnosis && s.expect.egress === 'ok' ? { breaksEgress: false } : {}),
+      ...(s.diagnosedByProbe ? { diagnosedByProbe: true } : {}),
     });
   }
   return out;
@@ -271,6 +279,12 @@ export function expectedStatuses(c: HuntCase, faults: readonly Fault[]): Map<Ste
   // Side-effect warnings: what another fault changes may remove them (legacy rules alone).
   const sideWarn = new Set(faults.filter((f) => c.faults.includes(f.id)).flatMap((f) => f.alsoWarn ?? []).filter((id) => !injected.has(id)));
   const anyFail = breaksEgress(c, faults);
+  // Faults proven only by the probe: what each one's step may be in this case.
+  const byProbe = new Map<StepId, StepStatus[]>();
+  for (const f of faults.filter((x) => x.diagnosedByProbe && c.faults.includes(x.id))) {
+    const others = faults.some((g) => g !== f && c.faults.includes(g.id) && g.status === 'fail' && g.breaksEgress !== false);
+    byProbe.set(f.step, !c.probe ? ['warn'] : others ? ['fail', 'warn'] : ['fail']);
+  }
   const out = new Map<StepId, StepStatus[]>();
   for (const check of CHECKS) {
     const id = check.id;
@@ -279,6 +293,7 @@ export function expectedStatuses(c: HuntCase, faults: readonly Fault[]): Map<Ste
     else if (id === 'egress.ping') own = c.probe ? [anyFail ? 'fail' : 'pass'] : ['skip'];
     // Measured only once a plain ping gets through; the lab's links all carry 1500 bytes.
     else if (id === 'path.mtu') own = c.probe && !anyFail ? [injected.get(id) ?? 'pass'] : ['skip'];
+    else if (byProbe.has(id)) own = byProbe.get(id)!;
     else if (injected.has(id)) own = [injected.get(id)!];
     else if (sideWarn.has(id)) own = ['warn', 'pass'];
     else if ((BUILD_FOR_STEP[id] ?? []).some((b) => cascaded.has(b))) own = [check.warnOnly ? 'warn' : 'fail'];
@@ -321,19 +336,36 @@ export function breaksEgress(c: HuntCase, faults: readonly Fault[]): boolean {
 
 /** The diagnosis a correct report names: the first injected fault, in step order, that fails. */
 export function expectedDiagnosis(c: HuntCase, faults: readonly Fault[]): StepId | null {
+  return expectedDiagnoses(c, faults)[0] ?? null;
+}
+
+/**
+ * Every diagnosis a correct report may name, the likeliest first: the first injected fault in
+ * step order that may fail; when it may also not fail, the next one that may, and so on (null:
+ * none fails).
+ */
+export function expectedDiagnoses(c: HuntCase, faults: readonly Fault[]): (StepId | null)[] {
   const exp = expectedStatuses(c, faults);
   const steps = new Set(faults.filter((f) => c.faults.includes(f.id) && f.status === 'fail').map((f) => f.step));
-  return STEP_IDS.find((s) => steps.has(s) && exp.get(s)?.includes('fail')) ?? null;
+  const out: (StepId | null)[] = [];
+  for (const s of STEP_IDS) {
+    const allowed = exp.get(s);
+    if (!steps.has(s) || !allowed?.includes('fail')) continue;
+    out.push(s);
+    if (allowed.every((x) => x === 'fail')) return out;
+  }
+  return [...out, null];
 }
 
 /** Everything wrong with `report` for this case; empty when the diagnosis is right. */
 export function gradeReport(c: HuntCase, faults: readonly Fault[], report: Report | null, exitCode: number | null): string[] {
   if (!report) return [`no JSON report (exit ${exitCode})`];
   const problems: string[] = [];
-  const want = expectedDiagnosis(c, faults);
+  const wants = expectedDiagnoses(c, faults);
   const got = report.diagnosis?.step ?? null;
-  if (got !== want) problems.push(`diagnosis ${got ?? 'none'}, expected ${want ?? 'none'}${report.diagnosis ? ` ("${report.diagnosis.summary}")` : ''}`);
-  const wantExit = want ? 1 : 0;
+  if (!wants.includes(got)) problems.push(`diagnosis ${got ?? 'none'}, expected ${wants.map((w) => w ?? 'none').join(' or ')}${report.diagnosis ? ` ("${report.diagnosis.summary}")` : ''}`);
+  // The exit code goes with the diagnosis the report names.
+  const wantExit = (wants.includes(got) ? got : wants[0]) ? 1 : 0;
   if (exitCode !== wantExit) problems.push(`exit ${exitCode}, expected ${wantExit}`);
   const wantEgress = c.probe ? (breaksEgress(c, faults) ? 'broken' : 'ok') : 'unknown';
   if (report.egress !== wantEgress) problems.push(`egress ${report.egress}, expected ${wantEgress}`);

@@ -321,6 +321,8 @@ export async function labUp(scenario: string | Scenario, overrides: LabOptions =
     // resolv.conf (and, where a scenario says so, one for the host side).
     const built = selectSteps(sc.omit).built;
     if (resolv.ns && built.includes('netns.exists')) writeLabResolvConf(prefix, config.names.containerNs, resolv.ns);
+    // Containers 2..N are always complete: the same resolver (else they inherit the machine's).
+    if (resolv.ns) for (const c of config.containers ?? []) writeLabResolvConf(prefix, c.ns, resolv.ns);
     if (resolv.host) writeLabResolvConf(prefix, config.names.hostNs, resolv.host);
     await startLabResolver(config.names.inetNs);
   } catch (err) {

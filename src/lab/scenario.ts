@@ -51,6 +51,11 @@ export interface Scenario {
   /** Whether netdoctor's fix is expected to repair it (absent: not stated). */
   fixable?: boolean;
   /**
+   * The diagnosis rests on what the probe measures (rp_filter drops counted while it ran): the
+   * fault is outside what the host's state shows, so with --no-probe its step only warns.
+   */
+  diagnosedByProbe?: boolean;
+  /**
    * Nameservers for the lab's resolv.conf files (/etc/netns/NS/resolv.conf), or null for no
    * file. Absent: the container gets the lab internet's resolver and the host side no file.
    */
@@ -68,7 +73,7 @@ export class ScenarioError extends UsageError {
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLACES: readonly ExtraPlace[] = ['host', 'ns', 'inet'];
-const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'background', 'containers', 'masks', 'resolvConf'];
+const TOP_KEYS = ['id', 'title', 'story', 'expect', 'omit', 'extra', 'needs', 'fixable', 'diagnosedByProbe', 'background', 'containers', 'masks', 'resolvConf'];
 const EXPECT_KEYS = ['diagnosis', 'warn', 'egress'];
 const EXTRA_KEYS = ['in', 'argv', 'early'];
 
@@ -186,6 +191,9 @@ export function parseScenario(data: unknown, file: string): Scenario {
 
   const fixable = data.fixable;
   if (fixable !== undefined && typeof fixable !== 'boolean') return fail('fixable', 'must be true or false');
+  const diagnosedByProbe = data.diagnosedByProbe;
+  if (diagnosedByProbe !== undefined && typeof diagnosedByProbe !== 'boolean') return fail('diagnosedByProbe', 'must be true or false');
+  if (diagnosedByProbe && diagnosis === null) fail('diagnosedByProbe', 'needs a diagnosis (the step the probe confirms)');
 
   let resolvConf: Scenario['resolvConf'];
   if (data.resolvConf !== undefined) {
@@ -214,6 +222,7 @@ export function parseScenario(data: unknown, file: string): Scenario {
     needs,
     ...(masksRaw.length ? { masks: masksRaw as DiagnosisStepId[] } : {}),
     ...(fixable === undefined ? {} : { fixable }),
+    ...(diagnosedByProbe ? { diagnosedByProbe } : {}),
     ...(resolvConf === undefined ? {} : { resolvConf }),
     file,
   };

@@ -420,6 +420,7 @@ export const PLACEHOLDER_NAMES = [
   'gateway',
   'uplinkIp',
   'overlapSubnet',
+  'widerSubnet',
   'uplink2',
   'uplink2Ip',
   'uplink2Cidr',
@@ -445,6 +446,9 @@ export function placeholderValues(config: LabConfig): Record<PlaceholderName, st
   // Half of the lab subnet, the half that holds the container: more specific than the bridge's route.
   const overlapLen = Math.min(a.prefixLen + 1, 32);
   const overlapSubnet = `${ipaddr.IPv4.networkAddressFromCIDR(`${a.nsIp}/${overlapLen}`).toString()}/${overlapLen}`;
+  // Sixteen times the lab subnet around it (a VPN's 10.0.0.0/8 around 10.200.0.0/16): less specific than the bridge's route.
+  const widerLen = Math.max(a.prefixLen - 4, 4);
+  const widerSubnet = `${ipaddr.IPv4.networkAddressFromCIDR(`${a.nsIp}/${widerLen}`).toString()}/${widerLen}`;
   return {
     ns: n.containerNs,
     hostNs: n.hostNs,
@@ -468,6 +472,7 @@ export function placeholderValues(config: LabConfig): Record<PlaceholderName, st
     gateway: a.gateway,
     uplinkIp: a.uplinkIp,
     overlapSubnet,
+    widerSubnet,
     uplink2,
     uplink2Ip: UPLINK2_IP,
     uplink2Cidr: `${UPLINK2_IP}/${UPLINK2_PREFIX_LEN}`,

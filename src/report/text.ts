@@ -72,6 +72,8 @@ export function renderText(report: Report, s: Style = PLAIN, width = 100): strin
   if (!report.diagnosis) {
     const errors = report.steps.filter((x) => x.status === 'error');
     if (errors.length) lines.push(s.red(`Could not judge: ${errors.map((x) => x.id).join(', ')}`));
+    // Without a probe nothing proved the way out: say what was (and was not) shown.
+    else if (report.egress === 'unknown') lines.push(s.green(`Healthy: every step netdoctor inspects passes (not probed: no ping proved that ${escapeControl(t.ns)} reaches ${t.probe}).`));
     else lines.push(s.green(`Healthy: ${escapeControl(t.ns)} can reach ${t.probe}.`));
     const warns = report.steps.filter((x) => x.status === 'warn');
     for (const w of warns) {

@@ -4,6 +4,7 @@
 // stop() ends the ping, the worker and any trace, and resolves only once they are all gone.
 import type { Diagnosed } from '../diagnosis/run-diagnosis.js';
 import { resolveTopology } from '../diagnosis/topology.js';
+import { otherWaysOut } from '../diagnosis/path-verdict.js';
 import { parsePing } from '../parse/ping.js';
 import { startCapture } from '../system/capture/client.js';
 import { traceDrop } from '../system/capture/trace.js';
@@ -47,6 +48,8 @@ export function pathWhere(d: Diagnosed | null, input: SnapshotInput): PathWhere 
     target: input.target,
     passive: d.report.diagnosis?.step ?? null,
     passiveBeyondPing: d.report.egress === 'ok' && d.report.diagnosis !== null,
+    others: otherWaysOut(d.snapshot.host.routes, topo.uplink?.name ?? null, topo.bridge.name),
+    hostAddresses: d.snapshot.host.links.flatMap((l) => l.addrs.filter((a) => a.family === 'inet').map((a) => a.local)),
   };
 }
 
@@ -92,7 +95,7 @@ function runCapture(where: PathWhere, opts: SessionCaptureOptions, onUpdate: (vi
   const work = (async () => {
     // Our own echo identifier: only this ping's packets are counted on the bridge.
     const echoId = 1 + Math.floor(Math.random() * 0xfffe);
-    const ready = await handle.configure({ bridge: where.bridge, uplink: where.uplink, nsAddress: where.nsAddress, target: where.target, echoId, veth: where.hostVeth });
+    const ready = await handle.configure({ bridge: where.bridge, uplink: where.uplink, nsAddress: where.nsAddress, target: where.target, echoId, veth: where.hostVeth, others: where.others });
     if (stopping) return;
     if (!ready.ok) return emit({ type: 'unavailable', reason: ready.reason, remedy: ready.remedy });
     emit({ type: 'capturing', interfaces: [...handle.interfaces] });

@@ -24,6 +24,10 @@ export interface PathWhere {
   passive: StepId | null;
   /** That diagnosis is about traffic a ping does not test (the ping answered; judgePath). */
   passiveBeyondPing?: boolean;
+  /** The host's other ways out (otherWaysOut): replies may come back there. */
+  others?: string[];
+  /** Every IPv4 address on the host side: a source NAT to none of them is wrong. */
+  hostAddresses?: string[];
 }
 
 export type PathEvent =
@@ -85,11 +89,11 @@ export function reducePath(state: PathState, ev: PathEvent): PathState {
   }
 }
 
-/** The capture's counts at the bridge, the uplink (only when it was opened) and the veth. */
-export function pathCounts(state: PathState): { bridge: HopCount; uplink: HopCount | null; veth: HopCount | null } {
+/** The capture's counts at the bridge, the uplink (only when it was opened), the other ways out and the veth. */
+export function pathCounts(state: PathState): { bridge: HopCount; uplink: HopCount | null; elsewhere: HopCount[]; veth: HopCount | null } {
   const { where, interfaces, packets } = state;
   const uplink = where.uplink && interfaces?.includes(where.uplink) ? where.uplink : null;
-  const hops = countHops(packets, where.bridge, uplink);
+  const hops = countHops(packets, where.bridge, uplink, (where.others ?? []).filter((o) => interfaces?.includes(o)));
   const veth = where.hostVeth && interfaces?.includes(where.hostVeth) ? where.hostVeth : null;
   const onVeth = packets.filter((p) => p.role === 'veth');
   return {
@@ -102,18 +106,19 @@ export function pathCounts(state: PathState): { bridge: HopCount; uplink: HopCou
 
 /** The packets reached the bridge and went missing on this host: worth asking nft who dropped them. */
 export function diedOnHost(state: PathState): boolean {
-  const { bridge, uplink } = pathCounts(state);
-  if (bridge.requests === 0 || state.received) return false;
-  if (!uplink || uplink.requests === 0) return true;
-  return uplink.replies > 0 && bridge.replies === 0;
+  if (state.received) return false;
+  const { bridge, uplink, elsewhere } = pathCounts(state);
+  const { verdict } = judgePath({ bridge, uplink, elsewhere, nsAddress: state.where.nsAddress, target: state.where.target, passive: null, drop: null });
+  return verdict === 'not-forwarded' || verdict === 'reply-not-returned';
 }
 
 /** The verdict, once the ping has finished and the bridge was watched (null before). */
 export function pathVerdict(state: PathState): PathVerdict | null {
   if (state.phase !== 'done' || state.received === null || state.pingError) return null;
   if (!state.interfaces?.includes(state.where.bridge)) return null;
-  const { bridge, uplink } = pathCounts(state);
-  return judgePath({ bridge, uplink, nsAddress: state.where.nsAddress, target: state.where.target, passive: state.where.passive, passiveBeyondPing: state.where.passiveBeyondPing, drop: state.drop });
+  const { bridge, uplink, elsewhere } = pathCounts(state);
+  const { where } = state;
+  return judgePath({ bridge, uplink, elsewhere, nsAddress: where.nsAddress, target: where.target, passive: where.passive, passiveBeyondPing: where.passiveBeyondPing, drop: state.drop, hostAddresses: where.hostAddresses });
 }
 
 function status(state: PathState): string {
@@ -137,7 +142,7 @@ function status(state: PathState): string {
 /** The view the UI renders: one row per place on the path, the NAT rewrite, the verdict. */
 export function pathView(state: PathState): PathView {
   const { where } = state;
-  const { bridge, uplink, veth } = pathCounts(state);
+  const { bridge, uplink, elsewhere, veth } = pathCounts(state);
   const seen = state.interfaces !== null;
   const verdict = pathVerdict(state);
   const finished = state.phase === 'done';
@@ -188,6 +193,11 @@ export function pathView(state: PathState): PathView {
         }
       : { id: 'uplink', label: 'uplink (none)', count: null, note: 'the host has no route to the target', state: 'dead' },
   );
+  // The other ways out: replies that come back there, not on the uplink, die of strict rp_filter.
+  for (const h of elsewhere) {
+    const back = h.replies > 0 && bridge.replies === 0 && finished;
+    hops.push({ id: `elsewhere:${h.interface}`, label: `also out ${h.interface}`, count: h.requests, replies: h.replies, note: h.replies > 0 ? 'replies came back here' : '', state: back ? 'dead' : h.replies > 0 || h.requests > 0 ? 'ok' : 'unknown' });
+  }
 
   const pingProblem = state.pingError ? `the ping could not run: ${state.pingError}` : null;
   return {

@@ -17,8 +17,8 @@ interface Step {
   fix: { commands: string[][]; undo: string[][] } | null;
 }
 
-async function check(lab: LabInfo): Promise<{ code: number | null; steps: Step[] }> {
-  const r = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json']);
+async function check(lab: LabInfo, more: string[] = []): Promise<{ code: number | null; steps: Step[] }> {
+  const r = await runCli(['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json', ...more]);
   return { code: r.code, steps: (JSON.parse(r.stdout) as { steps: Step[] }).steps };
 }
 
@@ -53,12 +53,40 @@ describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed
       expect(s?.status).toBe('fail');
       expect(s?.evidence.join('\n')).toMatch(/IPReversePathFilter \(packets dropped by rp_filter\): \d+ -> \d+ while the probe ran/);
       expect(s?.summary).toMatch(/replies come back in on up2/);
+      // Without the probe nothing shows which way the replies come back: a warning, exit 0.
+      const passive = await check(lab, ['--no-probe']);
+      expect(passive.code).toBe(0);
+      expect(passive.steps.find((x) => x.id === 'host.rp-filter')?.status).toBe('warn');
       await applyFix(s);
       expect(await pingFromNs(lab.names.containerNs)).toBe(true);
       // Still two ways out and still all=1: only up2 changed.
       const after = await run(['sysctl', '-n', 'net.ipv4.conf.all.rp_filter'], { ns: lab.names.hostNs });
       expect(after.stdout.trim()).toBe('1');
       expect((await check(lab)).code).toBe(0);
+    });
+  });
+
+  it.concurrent('rp_filter: a healthy host with a strict second uplink and a symmetric path is no fault, probed or not', async ({ expect }) => {
+    await withLab('second-uplink-strict-rp-filter', randomLabOptions(), async (lab) => {
+      const probed = await check(lab);
+      expect(probed.code).toBe(0);
+      expect(probed.steps.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
+      expect(probed.steps.find((x) => x.id === 'host.rp-filter')?.status).toBe('pass');
+      const passive = await check(lab, ['--no-probe']);
+      expect(passive.code).toBe(0);
+      expect(passive.steps.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual([]);
+      const s = passive.steps.find((x) => x.id === 'host.rp-filter');
+      expect(s?.status).toBe('warn');
+      expect(s?.summary).toMatch(/^strict rp_filter on up2: replies that come back in there would be dropped/);
+      expect(s?.evidence.join('\n')).toMatch(/up2 \(another way out: default via \S+ dev up2\).*effective 1 \(strict\)/);
+      // The text and Markdown reports agree: exit 0, no FAIL line.
+      const base = ['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--no-probe'];
+      for (const format of [[], ['--format', 'markdown']]) {
+        const r = await runCli([...base, ...format]);
+        expect(r.code, r.stdout).toBe(0);
+        expect(r.stdout).toMatch(/strict rp\\?_filter on up2/);
+        expect(r.stdout).not.toMatch(/\bFAIL\b|❌|✗/);
+      }
     });
   });
 
@@ -72,8 +100,10 @@ describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed
       const s = before.steps.find((x) => x.id === 'host.br-netfilter');
       expect(s?.status).toBe('warn');
       expect(s?.evidence.join('\n')).toContain('net.bridge.bridge-nf-call-iptables = 1');
-      expect(s?.evidence.join('\n')).toContain(`ports of ${lab.names.bridge}: ${lab.names.vethHost}, ${peer.vethHost}`);
+      expect(s?.evidence.join('\n')).toContain(`ports of ${lab.names.bridge}: ${lab.names.vethHost} (this namespace's) and 1 other: ${peer.vethHost}`);
       expect(s?.fix?.commands[0]).toContain('DOCKER-USER');
+      expect(s?.summary).toContain("FORWARD chain (Docker's) (policy drop)");
+      expect(s?.evidence).toContain('owner: Docker (its chains here: DOCKER-USER)');
       await applyFix(s);
       expect(await pingFromNs(lab.names.containerNs, peer.ip)).toBe(true);
       expect((await check(lab)).steps.find((x) => x.id === 'host.br-netfilter')?.status).toBe('pass');
@@ -99,6 +129,89 @@ describe.skipIf(skip !== null).concurrent('causes beyond the tutorial, diagnosed
       expect((await check(lab)).steps.find((x) => x.id === 'host.conntrack')?.status).toBe('pass');
     });
   });
+
+  // Each remaining cause, in its own lab with random names: the step, the owner or cause named in
+  // the evidence (the same line in text, --json and Markdown), and a fix that never touches a
+  // chain policy and goes where the owner expects it.
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const named: { scenario: string; step: string; status: string; evidence: (lab: LabInfo) => RegExp[]; fix?: (lab: LabInfo) => RegExp }[] = [
+    {
+      scenario: 'docker-forward-drop',
+      step: 'host.forward',
+      status: 'fail',
+      evidence: () => [/^owner: Docker \(its chains here: DOCKER, DOCKER-ISOLATION-STAGE-1, DOCKER-ISOLATION-STAGE-2, DOCKER-USER\)$/],
+      fix: (lab) => new RegExp(`^ip netns exec ${esc(lab.names.hostNs)} iptables-nft -I DOCKER-USER -i ${esc(lab.names.bridge)} -o ${esc(lab.names.uplink)} `),
+    },
+    {
+      scenario: 'docker-legacy-forward-drop',
+      step: 'host.forward',
+      status: 'fail',
+      evidence: (lab) => [new RegExp(`^out \\S+ -> 198\\.51\\.100\\.8 \\(${esc(lab.names.bridge)} -> ${esc(lab.names.uplink)}\\): iptables-legacy ip filter FORWARD: policy drop$`), /^owner: Docker /],
+      fix: (lab) => new RegExp(`^ip netns exec ${esc(lab.names.hostNs)} iptables-legacy -I DOCKER-USER `),
+    },
+    {
+      scenario: 'ufw-forward-drop',
+      step: 'host.forward',
+      status: 'fail',
+      evidence: () => [/^tcp 443 out: iptables-nft ip filter FORWARD: policy drop$/, /^owner: ufw \(its chains here: .*ufw-before-forward/],
+      fix: (lab) => new RegExp(`^ip netns exec ${esc(lab.names.hostNs)} ufw route allow in on ${esc(lab.names.bridge)} out on ${esc(lab.names.uplink)} from `),
+    },
+    {
+      scenario: 'firewalld-forward-reject',
+      step: 'host.forward',
+      status: 'fail',
+      evidence: () => [/^tcp 443 out: nft inet firewalld filter_FORWARD: reject by rule/, /^owner: firewalld /],
+      fix: (lab) => new RegExp(`^ip netns exec ${esc(lab.names.hostNs)} firewall-cmd --zone=trusted --add-interface=${esc(lab.names.bridge)}$`),
+    },
+    {
+      scenario: 'dns-host-stub',
+      step: 'ns.dns',
+      status: 'warn',
+      evidence: (lab) => [new RegExp(`^/etc/netns/${esc(lab.names.hostNs)}/resolv\\.conf: nameserver 127\\.0\\.0\\.53$`), new RegExp(`^/etc/netns/${esc(lab.names.containerNs)}/resolv\\.conf: absent, so ${esc(lab.names.containerNs)} inherits`)],
+    },
+    {
+      scenario: 'dns-resolver-unanswered',
+      step: 'ns.dns',
+      status: 'warn',
+      evidence: (lab) => [new RegExp(`^/etc/netns/${esc(lab.names.containerNs)}/resolv\\.conf: nameserver 198\\.51\\.100\\.53$`)],
+    },
+    {
+      scenario: 'path-mtu-blackhole',
+      step: 'path.mtu',
+      status: 'warn',
+      evidence: (lab) => [new RegExp(`^ping -M do from ${esc(lab.names.containerNs)} to 198\\.51\\.100\\.8, by packet size: 1500: no answer, .*1420: no answer, 1400: answered`)],
+      fix: (lab) => new RegExp(`^ip -n ${esc(lab.names.containerNs)} link set dev ${esc(lab.names.vethNs)} mtu 1400$`),
+    },
+    {
+      scenario: 'iptables-legacy-and-nft',
+      step: 'host.netfilter-backends',
+      status: 'warn',
+      evidence: (lab) => [new RegExp(`^iptables-legacy ip filter FORWARD: 2 rules: .*-i ${esc(lab.names.bridge)} -o ${esc(lab.names.uplink)} -j ACCEPT`), /^iptables-nft ip nat POSTROUTING: 1 rule: "-A POSTROUTING -s \S+ -j MASQUERADE"$/],
+    },
+  ];
+  for (const c of named) {
+    it.concurrent(`${c.scenario}: ${c.step} ${c.status}s and names its cause, in text, --json and Markdown`, async ({ expect }) => {
+      await withLab(c.scenario, randomLabOptions(), async (lab) => {
+        const base = ['check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET];
+        const json = await runCli([...base, '--json']);
+        const report = JSON.parse(json.stdout) as { steps: Step[] };
+        const s = report.steps.find((x) => x.id === c.step)!;
+        expect(s.status, s.summary).toBe(c.status);
+        for (const re of c.evidence(lab)) expect(s.evidence.some((l) => re.test(l)), `${re} in\n${s.evidence.join('\n')}`).toBe(true);
+        const lines = (s.fix?.commands ?? []).map((a) => a.join(' '));
+        if (c.fix) expect(lines.some((l) => c.fix!(lab).test(l)), lines.join('\n')).toBe(true);
+        // Never a policy change, never a flush.
+        expect(lines.filter((l) => / -P | -F |flush/.test(l))).toEqual([]);
+        const line = s.evidence.find((l) => c.evidence(lab)[0]!.test(l))!;
+        const text = await runCli(base);
+        expect(text.stdout).toContain(line);
+        const md = await runCli([...base, '--format', 'markdown']);
+        // Markdown puts evidence in a fenced block, verbatim.
+        expect(md.stdout).toContain(line);
+        expect([text.code, md.code]).toEqual([json.code, json.code]);
+      });
+    });
+  }
 
   it.concurrent('lab down stops the lab\'s background programs', async ({ expect }) => {
     let pids: number[] = [];

@@ -53,7 +53,8 @@ describe.skipIf(skip !== null)('check --all at scale', () => {
       const all = await run(['node', CLI, 'check', '--all', '--host-ns', host, '--target', TARGET, '--no-probe', '--json'], { timeoutMs: 120_000, env: { NETDOCTOR_SPAWN_LOG: log } });
       expect(all.exitCode, all.stderr).toBe(1);
       const results = JSON.parse(all.stdout) as AllEntry[];
-      const names = [lab.names.containerNs, ...lab.containers.map((c) => c.ns)].sort();
+      // As people count them (creation order here): P-c, P-c-2 ... P-c-150, not P-c-10 before P-c-2.
+      const names = [lab.names.containerNs, ...lab.containers.map((c) => c.ns)];
       expect(results.map((e) => e.ns)).toEqual(names);
       for (const e of results) expect(e.report.diagnosis?.step ?? null, e.ns).toBe(expected.get(e.ns) ?? null);
 

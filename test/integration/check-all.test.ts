@@ -31,21 +31,24 @@ const skip = integrationSkipReason();
 describe.skipIf(skip !== null).concurrent('check --all / --pid / --format markdown', () => {
   it.concurrent('--all finds every container on the lab bridge (and not the lab internet), one line each', async ({ expect }) => {
     const opts = randomLabOptions();
-    const up = await run(['node', CLI, 'lab', 'up', 'healthy', '--json', '--containers', '3', '--prefix', opts.prefix, '--ns', opts.ns, '--subnet', opts.subnet, '--bridge', opts.bridge], { timeoutMs: 60_000 });
+    const up = await run(['node', CLI, 'lab', 'up', 'healthy', '--json', '--containers', '11', '--prefix', opts.prefix, '--ns', opts.ns, '--subnet', opts.subnet, '--bridge', opts.bridge], { timeoutMs: 60_000 });
     expect(up.exitCode, up.stderr).toBe(0);
     const lab = JSON.parse(up.stdout) as { names: { containerNs: string; hostNs: string; inetNs: string }; containers: { ns: string }[] };
     try {
       const r = await checkAll(lab.names.hostNs, '--json', '--jobs', '2');
       expect(r.exitCode, r.stderr).toBe(0);
       const all = JSON.parse(r.stdout) as AllEntry[];
-      expect(all.map((e) => e.ns)).toEqual([lab.names.containerNs, ...lab.containers.map((c) => c.ns)].sort());
+      // As people count: P-c, P-c-2 ... P-c-11 (creation order), not P-c-10 before P-c-2.
+      expect(all.map((e) => e.ns)).toEqual([lab.names.containerNs, ...lab.containers.map((c) => c.ns)]);
       for (const e of all) {
         expect(e.report.diagnosis, e.ns).toBeNull();
         expect(e.report.egress).toBe('ok');
+        // Every container of a healthy lab is healthy without a warning (each has the lab's resolver).
+        expect(e.report.steps.filter((s) => s.status === 'warn').map((s) => `${e.ns} ${s.id}`)).toEqual([]);
       }
       const text = await checkAll(lab.names.hostNs);
       expect(text.stdout).toMatch(new RegExp(`^${lab.names.containerNs}\\s+ok\\s+healthy$`, 'm'));
-      expect(text.stdout).toContain('3 namespaces, 0 with a fault');
+      expect(text.stdout).toContain('11 namespaces, 0 with a fault');
       const md = await checkAll(lab.names.hostNs, '--format', 'markdown');
       expect(md.stdout).toContain(`| \`${lab.names.containerNs}\` | ok | healthy |`);
     } finally {

@@ -2,7 +2,7 @@
 // netdoctor is killed, before or after the run is over), SIGHUP midway rolls back, --persist writes and undoes its sysctl.d drop-in, the identity guards
 // refuse a namespace that is not the one diagnosed, a declined fix changes nothing, and bad
 // combinations of flags are refused before anything runs.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, vi } from 'vitest';
@@ -151,12 +151,15 @@ describe.skipIf(skip !== null).concurrent('check --fix safety nets, for real', (
         expect(doc.outcome).toBe('healthy');
         const dropIn = join(sysctlDir, '99-zz-netdoctor-ip-forward.conf');
         expect(readFileSync(dropIn, 'utf8')).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
+        // Only the drop-in: no other file, no temporary file left behind.
+        expect(readdirSync(sysctlDir).sort()).toEqual(['99-zz-netdoctor-ip-forward.conf', '99-zzzz-hardening.conf']);
         expect(doc.warnings.join('\n')).toContain('99-zzzz-hardening.conf sets net.ipv4.ip_forward = 0');
         expect(existsSync('/etc/sysctl.d/99-zz-netdoctor-ip-forward.conf'), 'the real /etc/sysctl.d is never written by a test').toBe(false);
         const undo = await run(['ip', 'netns', 'exec', lab.names.hostNs, 'node', CLI, 'undo', '--yes'], { env: e, timeoutMs: 60_000 });
         expect(undo.exitCode, undo.stdout + undo.stderr).toBe(0);
         expect(existsSync(dropIn)).toBe(false);
-        expect(existsSync(join(sysctlDir, '99-zzzz-hardening.conf'))).toBe(true);
+        expect(readdirSync(sysctlDir), 'undo removes the drop-in and nothing else').toEqual(['99-zzzz-hardening.conf']);
+        expect(readFileSync(join(sysctlDir, '99-zzzz-hardening.conf'), 'utf8')).toBe('net.ipv4.ip_forward = 0\n');
         expect(await labState(spaces)).toEqual(broken);
       } finally {
         rmSync(sysctlDir, { recursive: true, force: true });

@@ -25,5 +25,8 @@ describe.skipIf(skip !== null)('random fault hunt', () => {
     // The hunt exercised what it claims to: several faults per lab, probes, every fault.
     expect(cases.filter((c) => c.faults.length > 1).length).toBeGreaterThan(COUNT / 3);
     expect(cases.filter((c) => c.probe).length).toBeGreaterThanOrEqual(Math.floor(COUNT / 10));
+    // rp_filter behind an asymmetric upstream: graded with the probe (fail) and without (warn).
+    const rp = cases.filter((c) => c.faults.includes('rp-filter-second-uplink'));
+    if (COUNT >= 100) expect([rp.some((c) => c.probe), rp.some((c) => !c.probe)]).toEqual([true, true]);
   });
 });

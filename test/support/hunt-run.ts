@@ -22,9 +22,18 @@ export function huntCatalogue(): Fault[] {
   return faultCatalogue(listScenarios());
 }
 
-/** Cases for seeds start..start+count-1; every `probeEvery`-th one also pings. */
+/**
+ * Cases for seeds start..start+count-1; every `probeEvery`-th one also pings, and every other
+ * one with a fault only the probe proves (rp_filter): those are graded both ways.
+ */
 export function huntCases(start: number, count: number, probeEvery: number, catalogue = huntCatalogue()): HuntCase[] {
-  return Array.from({ length: count }, (_, i) => generateCase(start + i, catalogue, { probe: probeEvery > 0 && i % probeEvery === 0 }));
+  const byProbe = new Set(catalogue.filter((f) => f.diagnosedByProbe).map((f) => f.id));
+  let seen = 0;
+  return Array.from({ length: count }, (_, i) => {
+    const c = generateCase(start + i, catalogue, { probe: probeEvery > 0 && i % probeEvery === 0 });
+    if (probeEvery > 0 && c.faults.some((f) => byProbe.has(f)) && seen++ % 2 === 0) c.probe = true;
+    return c;
+  });
 }
 
 function parse(stdout: string): Report | null {

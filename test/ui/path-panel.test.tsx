@@ -17,7 +17,7 @@ const NO_COLOR = themeFor({ NO_COLOR: '1' });
 function stateAfter(name: CaptureFixture, n?: number, passive = RECORDED_WHERE[name].passive): PathState {
   const where = { ...RECORDED_WHERE[name], passive };
   const packets = recordedPackets(name);
-  const events: PathEvent[] = [{ type: 'capturing', interfaces: [where.bridge, where.hostVeth!, where.uplink!] }, ...packets.slice(0, n).map((packet): PathEvent => ({ type: 'packet', packet }))];
+  const events: PathEvent[] = [{ type: 'capturing', interfaces: [where.bridge, where.hostVeth!, where.uplink!, ...(where.others ?? [])] }, ...packets.slice(0, n).map((packet): PathEvent => ({ type: 'packet', packet }))];
   if (n === undefined) events.push({ type: 'ping-done', transmitted: 3, received: name === 'healthy' ? 3 : 0, error: null }, { type: 'finished', by: 'done' });
   return events.reduce(reducePath, initialPath(where));
 }
@@ -105,6 +105,15 @@ describe('the packet path panel', () => {
     expect(f).toContain('Implicates host.forward');
     expect(f).toContain('Dropped by: a drop rule (handle 4) in ip filter FORWARD');
     expect(f).toContain('Rule: ip saddr 10.68.0.0/24 drop');
+  });
+
+  it('replies back by another way out: an "also out" row marked where they died, and the verdict naming rp_filter', () => {
+    const f = panel(pathView(stateAfter('rp-filter-second-uplink'))).lastFrame()!;
+    fits(f, 20);
+    expect(f).toMatch(/3\s+0\s+uplink upr\s+src 203\.0\.113\.2 \(after NAT\)/);
+    expect(f).toMatch(/X\s+0\s+3\s+also out up2\s+replies came back here/);
+    expect(f).toMatch(/came back in on up2, not on upr/);
+    expect(f).toContain('Implicates host.rp-filter');
   });
 
   it('unavailable: the reason and the remedy', () => {

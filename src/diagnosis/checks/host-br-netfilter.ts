@@ -3,9 +3,9 @@ import type { Packet, Table } from '../../netfilter/model.js';
 import { hostExec, RULE_COMMENT, type CommandScope } from '../../fixes/commands.js';
 import type { FixPlan } from '../../model/result.js';
 import { freeHostAddresses } from '../../net/ipv4.js';
-import { ownerNote, ownerOf } from '../owners.js';
+import { ownedChainNames, ownerNote, type Owner } from '../owners.js';
 import { fail, pass, skip, type Check } from '../check.js';
-import { describeChainOutcome } from './host-forward.js';
+import { describeChainOutcome, dropOwner, ownerName } from './host-forward.js';
 import { nftQuote } from './nft-quote.js';
 
 const SYSCTL = 'net.bridge.bridge-nf-call-iptables';
@@ -37,7 +37,7 @@ export const hostBrNetfilter: Check = {
     if (value !== '1') return pass(value === null ? 'br_netfilter is not loaded: bridged frames never reach iptables' : 'bridged frames bypass iptables and nftables (bridge-nf-call-iptables = 0)', evidence);
 
     const others = snap.host.links.filter((l) => l.master === bridge && l.name !== port).map((l) => l.name);
-    evidence.push(`ports of ${bridge}: ${[port, ...others].join(', ')}`);
+    evidence.push(portsLine(bridge, port, others));
     const taken = [src, topo.bridgeAddress?.ip ?? ''];
     const peer = freeHostAddresses(subnet, taken, 1)[0] ?? src;
     const peerPort = others[0] ?? 'another-port';
@@ -50,7 +50,10 @@ export const hostBrNetfilter: Check = {
     for (const c of oBack.chains) evidence.push(`bridged reply ${peer} -> ${src} (${peerPort} -> ${port}): ${describeChainOutcome(c)}`);
     const drop = oOut.droppedBy ?? oBack.droppedBy;
     if (!drop) return pass(`bridged traffic on ${bridge} passes the FORWARD hook`, evidence);
-    const who = droppedBy(drop);
+    const owner = dropOwner(rs.tables, drop);
+    const ownerTable = rs.tables.find((t) => t.backend === drop.backend && t.family === drop.family && t.name === drop.table);
+    if (owner && ownerTable) evidence.push(`owner: ${ownerName(owner)} (its chains here: ${ownedChainNames(ownerTable, owner).join(', ')})`);
+    const who = droppedBy(drop, owner);
     if (!others.length) {
       // One port: nothing is bridged yet. Worth knowing before a second namespace joins.
       return pass(`only ${port} is on ${bridge}, so nothing is bridged yet (a second namespace there would be cut off: ${who} drops bridged frames)`, evidence);
@@ -63,9 +66,16 @@ export const hostBrNetfilter: Check = {
   },
 };
 
-function droppedBy(o: ChainOutcome): string {
+/** Bounded: this namespace's port, how many others, the first few by name (check --all on a bridge of hundreds stays small). */
+export function portsLine(bridge: string, port: string, others: readonly string[], show = 3): string {
+  if (!others.length) return `ports of ${bridge}: ${port} (this namespace's) only`;
+  const named = others.slice(0, show).join(', ');
+  return `ports of ${bridge}: ${port} (this namespace's) and ${others.length} other${others.length === 1 ? '' : 's'}: ${named}${others.length > show ? `, … (${others.length - show} more)` : ''}`;
+}
+
+function droppedBy(o: ChainOutcome, who: Owner): string {
   const chain = o.decidedBy.kind === 'rule' ? (o.decidedBy.chainPath.at(-1) ?? o.chain) : o.chain;
-  const owner = ownerNote(ownerOf(o.table, chain));
+  const owner = ownerNote(who);
   return o.decidedBy.kind === 'policy'
     ? `the ${o.backend} ${o.table} ${o.chain} chain${owner} (policy ${o.decidedBy.policy})`
     : `a rule in ${o.backend} ${o.table} ${chain}${owner}`;

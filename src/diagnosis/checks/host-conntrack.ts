@@ -1,4 +1,6 @@
-import type { ConntrackEntry } from '../../model/snapshot.js';
+import type { ConntrackEntry, NetSnapshot } from '../../model/snapshot.js';
+import { evaluateNatHook } from '../../netfilter/evaluate.js';
+import { bestRoute } from '../dns-path.js';
 import type { FixPlan } from '../../model/result.js';
 import { hostExec, type CommandScope } from '../../fixes/commands.js';
 import { cidrContains } from '../../net/ipv4.js';
@@ -41,10 +43,20 @@ export const hostConntrack: Check = {
     const mine = ct.entries.filter((e) => e.orig.src === nsIp);
     // Leaving the host (not to the host itself, not within the subnet) and not translated.
     const routed = mine.filter((e) => !cidrContains(subnet, e.orig.dst) && !hostAddrs.has(e.orig.dst));
-    const stale = routed.filter((e) => e.protocol === 'udp' && e.reply.dst === e.orig.src);
-    const evidence = [`${ct.source}: ${mine.length} entr${mine.length === 1 ? 'y' : 'ies'} from ${nsIp}, ${routed.length - stale.length} of the routed ones NATed`];
+    const untranslated = routed.filter((e) => e.protocol === 'udp' && e.reply.dst === e.orig.src);
+    // Stale only if the rules would translate the flow now: a destination the host routes
+    // elsewhere without NAT by design (a LAN or VPN that MASQUERADE leaves out) is no fault.
+    const byDesign: { e: ConntrackEntry; why: string }[] = [];
+    const stale = untranslated.filter((e) => {
+      const why = natNow(snap, e);
+      if (why) byDesign.push({ e, why });
+      return !why;
+    });
+    const evidence = [`${ct.source}: ${mine.length} entr${mine.length === 1 ? 'y' : 'ies'} from ${nsIp}, ${routed.length - untranslated.length} of the routed ones NATed`];
     for (const e of stale.slice(0, 20)) evidence.push(conntrackLine(e));
     if (stale.length > 20) evidence.push(`... and ${stale.length - 20} more`);
+    for (const { e, why } of byDesign.slice(0, 5)) evidence.push(`${conntrackLine(e)}: not stale, ${why}`);
+    if (byDesign.length > 5) evidence.push(`... and ${byDesign.length - 5} more not NATed by design`);
     if (!stale.length) return pass(`no UDP flow from ${nsIp} is stuck without NAT`, evidence);
     return fail(
       `${stale.length} UDP flow${stale.length === 1 ? '' : 's'} from ${nsIp} started before the MASQUERADE rule and ${stale.length === 1 ? 'is' : 'are'} still not NATed: ${stale.length === 1 ? 'its' : 'their'} replies cannot come back`,
@@ -53,6 +65,23 @@ export const hostConntrack: Check = {
     );
   },
 };
+
+/**
+ * Why a new packet of this untranslated flow would not be translated either (so the entry is not
+ * left over from before NAT), or null when the rules would translate it now. The way out is the
+ * kernel's own forward lookup for the probe target, else the main table's best route.
+ */
+function natNow(snap: NetSnapshot, e: ConntrackEntry): string | null {
+  const dst = e.orig.dst;
+  const fwd = snap.forwardLookup;
+  const oif = dst === snap.input.target && fwd?.ok ? fwd.dev : bestRoute(snap.host.routes, dst)?.dev;
+  if (!oif) return `the host has no route to ${dst}`;
+  const out = evaluateNatHook(snap.host.netfilter, 'postrouting', { saddr: e.orig.src, daddr: dst, oif, protocol: 'udp', sport: e.orig.sport, dport: e.orig.dport, ctstate: 'new' });
+  if (out.result === 'masquerade' || out.result === 'snat') return null;
+  // A rule netdoctor cannot judge might translate it: assume it does (the entry may be stale).
+  if (out.maybe.length) return null;
+  return `a new packet out ${oif} would not be translated either (no MASQUERADE or SNAT rule covers ${dst} out ${oif})`;
+}
 
 /** Delete exactly the stale entries; the flows' next packets create fresh, NATed ones. */
 function flushFix(scope: CommandScope, nsIp: string, stale: ConntrackEntry[]): FixPlan {

@@ -52,7 +52,8 @@ function sameDecision(a: ChainOutcome, b: ChainOutcome | undefined): boolean {
   return a.decidedBy.kind === 'policy' || (b.decidedBy.kind === 'rule' && a.decidedBy.rule === b.decidedBy.rule);
 }
 
-function dropOwner(tables: Table[], o: ChainOutcome): Owner {
+/** Whose rules decided the drop: the chain it happened in, the rule's chain path, else whom the chain jumps to. */
+export function dropOwner(tables: Table[], o: ChainOutcome): Owner {
   const table = tables.find((t) => t.backend === o.backend && t.family === o.family && t.name === o.table);
   const path = o.decidedBy.kind === 'rule' ? o.decidedBy.chainPath : [o.chain];
   for (const c of [...path].reverse()) {
@@ -133,7 +134,7 @@ export const hostForward: Check = {
   },
 };
 
-function ownerName(owner: Owner): string {
+export function ownerName(owner: Owner): string {
   return owner === 'firewalld' ? 'firewalld' : owner === 'ufw' ? 'ufw' : owner === 'docker' ? 'Docker' : String(owner);
 }
 

@@ -2,7 +2,7 @@ import type { FixPlan } from '../../model/result.js';
 import type { NetSnapshot } from '../../model/snapshot.js';
 import { hostExec, type CommandScope } from '../../fixes/commands.js';
 import { routeLine } from '../describe.js';
-import { fail, pass, skip, type Check } from '../check.js';
+import { fail, pass, skip, warn, type Check } from '../check.js';
 
 const MODE = ['off', 'strict', 'loose'];
 
@@ -66,15 +66,18 @@ export const hostRpFilter: Check = {
     if (probed && ping!.received > 0) {
       return pass(strict.length ? `the replies come back the way they left (strict rp_filter on ${strict.join(', ')} did not get in the way)` : 'rp_filter lets the replies in', evidence);
     }
+    // Only dropped packets prove an asymmetric path: the host's own routes are the same both
+    // ways for one flow (the kernel's reverse lookup uses the reply's outgoing interface as its
+    // input, so even iif rules agree); the way back is the upstream's choice.
     if (probed && delta !== null && delta > 0) {
       const where = strict.length ? `: the replies come back in on ${strict.join(' or ')} while the route to ${snap.input.target} leaves by ${uplink}, and strict mode drops them` : '';
       return fail(`rp_filter dropped ${delta} packet${delta === 1 ? '' : 's'} while the probe ran${where}`, evidence, fix);
     }
     if (strict.length) {
-      // Without drops counted, the replies did not (yet) come back that way: still a trap.
-      const seen = probed && delta === 0 ? ' (none were counted during this probe)' : '';
-      return fail(
-        `strict rp_filter on ${strict.join(', ')}: replies that come back in there are dropped, because the route to ${snap.input.target} leaves by ${uplink}${seen}`,
+      // A trap, not a fault: nothing shows the replies come back that way.
+      const why = !probed ? 'no probe ran to count drops' : delta === 0 ? 'none were counted during this probe' : 'the drop counter could not be read';
+      return warn(
+        `strict rp_filter on ${strict.join(', ')}: replies that come back in there would be dropped, because the route to ${snap.input.target} leaves by ${uplink} (${why}; harmless while the replies come back by ${uplink})`,
         evidence,
         fix,
       );

@@ -28,14 +28,21 @@ export const hostSubnetOverlap: Check = {
       const kind = link(r.dev)?.kind;
       return `route ${routeLine(r)}${kind ? ` (${r.dev} is a ${kind} device)` : ''}`;
     };
-    const others = snap.host.routes.filter((r) => r.dst !== 'default' && r.dev !== bridge && cidrsOverlap(r.dst, subnet));
+    const overlapping = snap.host.routes.filter((r) => r.dst !== 'default' && r.dev !== bridge && cidrsOverlap(r.dst, subnet));
+    const bridgeRoute = snap.host.routes.find((r) => r.dev === bridge && r.dst !== 'default' && cidrContains(r.dst, nsIp));
+    // A wider route (a VPN's 10.0.0.0/8 around the bridge's 10.200.0.0/16) takes none of the
+    // namespace's addresses while the bridge's route is more specific: no concern for egress.
+    const wider = (r: RouteFact) => !!bridgeRoute && prefixOf(r.dst) < prefixOf(bridgeRoute.dst) && cidrContains(r.dst, bridgeRoute.dst.split('/')[0]!);
+    const others = overlapping.filter((r) => !wider(r));
     const evidence = others.map((r) => `${describe(r)} overlaps the namespace's subnet ${subnet}`);
+    for (const r of overlapping.filter(wider)) {
+      evidence.push(`${describe(r)} covers ${bridgeRoute!.dst}, but ${bridge}'s ${bridgeRoute!.dst} is more specific: the namespace's addresses stay on ${bridge} (only ${r.dev ?? 'that route'}'s own addresses in ${bridgeRoute!.dst} are out of reach)`);
+    }
     const reply = snap.replyLookup;
     if (reply) evidence.push(lookupLine(nsIp, reply, ' (host side: where replies to the namespace go)'));
 
     // The most specific other route holding the namespace's own address takes its replies.
     const capturing = others.filter((r) => cidrContains(r.dst, nsIp)).sort((a, b) => prefixOf(b.dst) - prefixOf(a.dst))[0];
-    const bridgeRoute = snap.host.routes.find((r) => r.dev === bridge && r.dst !== 'default' && cidrContains(r.dst, nsIp));
     // Only another route that claims the address is an overlap (a reply that falls through to
     // the default route means the bridge's own route is missing: bridge.up / bridge.address).
     const wrongDev = capturing && reply ? (reply.ok ? reply.dev !== bridge : true) : false;

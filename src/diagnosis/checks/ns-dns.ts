@@ -25,6 +25,8 @@ function serverLine(name: string, s: ServerResult): string {
   return `asked ${s.server} for ${name} (A) over UDP: ${s.error ? (ERRORS[s.error] ?? s.error) : 'no answer'}`;
 }
 
+const PROC_NETNS = /^\/proc\/\d+\/ns\/net$/;
+
 export const nsDns: Check = {
   id: 'ns.dns',
   title: 'The namespace has a usable DNS resolver',
@@ -41,8 +43,11 @@ export const nsDns: Check = {
     if (!conf) return warn(`no resolv.conf for ${ns}: names will not resolve`, [`neither /etc/netns/${ns}/resolv.conf nor the host's resolv.conf could be read`]);
     const evidence = [`${conf.path}: nameserver ${conf.nameservers.join(', ') || '(none)'}`];
     if (!conf.nameservers.length) return warn(`${conf.path} names no nameserver`, evidence);
-    const own = conf.path === `/etc/netns/${ns}/resolv.conf`;
-    if (!own) evidence.push(`/etc/netns/${ns}/resolv.conf: absent, so ${ns} inherits ${conf.path}`);
+    // A named namespace's own file is /etc/netns/NS/resolv.conf; a process's namespace (a
+    // container: --pid, --all) has the one in its own root.
+    const ownPath = PROC_NETNS.test(ns) ? ns.replace(/ns\/net$/, 'root/etc/resolv.conf') : `/etc/netns/${ns}/resolv.conf`;
+    const own = conf.path === ownPath;
+    if (!own) evidence.push(`${ownPath}: ${PROC_NETNS.test(ns) ? 'unreadable' : 'absent'}, so ${ns} inherits ${conf.path}`);
     if (dns?.ran) evidence.push(...dns.servers.map((s) => serverLine(dns.name, s)));
     else if (dns) evidence.push(`DNS probe did not run: ${dns.error ?? 'unknown reason'}`);
     const answered = dns?.ran ? dns.servers.filter((s) => s.answered) : [];

@@ -39,6 +39,22 @@ describe('ns.dns', () => {
     expect(s.evidence).toContain('asked 198.51.100.53 for example.com (A) over UDP: answered NOERROR in 1 ms');
   });
 
+  it('a container found by its process keeps its own resolv.conf: Docker\'s 127.0.0.11 there is no inherited stub', () => {
+    const saved = load('healthy');
+    const snap = structuredClone(saved.snapshot);
+    snap.input.ns = '/proc/4242/ns/net';
+    snap.container!.resolvConf = { path: '/proc/4242/root/etc/resolv.conf', nameservers: ['127.0.0.11'] };
+    const s = diagnose(snap, null).steps.find((x) => x.id === 'ns.dns')!;
+    expect(s.status).toBe('pass');
+    expect(s.summary).toBe("resolver 127.0.0.11 (the namespace's own)");
+    expect(s.evidence.join('\n')).not.toMatch(/\/etc\/netns/);
+    // Inherited from the host (its root's file unreadable): the host's stub is still called out.
+    snap.container!.resolvConf = { path: '/etc/resolv.conf', nameservers: ['127.0.0.53'] };
+    const inherited = diagnose(snap, null).steps.find((x) => x.id === 'ns.dns')!;
+    expect(inherited.status).toBe('warn');
+    expect(inherited.evidence).toContain('/proc/4242/root/etc/resolv.conf: unreadable, so /proc/4242/ns/net inherits /etc/resolv.conf');
+  });
+
   it('dns-host-stub: inherited loopback stub, and the probe shows nothing listens there', () => {
     const saved = load('dns-host-stub');
     const s = dnsStep(saved);

@@ -1,7 +1,7 @@
 // The hunt's generator and grader are pure: same seed, same lab; the grader catches wrong reports.
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../../src/diagnosis/diagnose.js';
-import { combineFaults, expectedDiagnosis, expectedStatuses, faultCatalogue, generateCase, gradeReport, incompatibility, type HuntCase } from '../../../src/lab/hunt.js';
+import { combineFaults, expectedDiagnoses, expectedDiagnosis, expectedStatuses, faultCatalogue, generateCase, gradeReport, incompatibility, type HuntCase } from '../../../src/lab/hunt.js';
 import { listScenarios } from '../../../src/lab/scenario.js';
 import { buildPlan, labConfig } from '../../../src/lab/topology.js';
 import type { Report } from '../../../src/model/result.js';
@@ -79,6 +79,29 @@ describe('hunt ground truth', () => {
   it('expects the kernel-refused step after a left-out one to fail too', () => {
     // ns-link-down: the default route cannot be added on a down link.
     expect(expectedStatuses(caseOf(['ns-link-down']), catalogue).get('ns.default-route')).toEqual(['fail']);
+  });
+
+  it('rp_filter behind an asymmetric upstream: a warning unprobed, a failure once the probe counts drops', () => {
+    expect(byId('rp-filter-second-uplink').diagnosedByProbe).toBe(true);
+    expect(expectedStatuses(caseOf(['rp-filter-second-uplink']), catalogue).get('host.rp-filter')).toEqual(['warn']);
+    expect(expectedDiagnoses(caseOf(['rp-filter-second-uplink']), catalogue)).toEqual([null]);
+    expect(expectedStatuses(caseOf(['rp-filter-second-uplink'], true), catalogue).get('host.rp-filter')).toEqual(['fail']);
+    expect(expectedDiagnoses(caseOf(['rp-filter-second-uplink'], true), catalogue)).toEqual(['host.rp-filter']);
+    // Another fault stopping the requests may leave no reply to drop: either, and either diagnosis.
+    const both = caseOf(['rp-filter-second-uplink', 'no-masquerade'], true);
+    expect(expectedStatuses(both, catalogue).get('host.rp-filter')).toEqual(['fail', 'warn']);
+    expect(expectedDiagnoses(both, catalogue)).toEqual(['host.rp-filter', 'host.masquerade']);
+    // Unprobed, the other fault is the diagnosis and rp_filter must not fail (a false alarm).
+    const unprobed = caseOf(['rp-filter-second-uplink', 'no-masquerade']);
+    expect(expectedDiagnoses(unprobed, catalogue)).toEqual(['host.masquerade']);
+    const steps = [...expectedStatuses(unprobed, catalogue)].map(([id, allowed]) => ({ id, status: allowed[0]!, title: '', summary: '', evidence: [], explanation: '', fix: null }));
+    const good = { schemaVersion: 1, target: {}, steps, diagnosis: { step: 'host.masquerade', summary: '' }, egress: 'unknown', probes: { ping: null } } as unknown as Report;
+    expect(gradeReport(unprobed, catalogue, good, 1)).toEqual([]);
+    const alarm = { ...good, steps: steps.map((s) => (s.id === 'host.rp-filter' ? { ...s, status: 'fail' } : s)), diagnosis: { step: 'host.rp-filter', summary: '' } } as Report;
+    expect(gradeReport(unprobed, catalogue, alarm, 1)).toEqual([
+      expect.stringMatching(/^diagnosis host.rp-filter, expected host.masquerade/),
+      expect.stringMatching(/^host.rp-filter: fail, expected warn/),
+    ]);
   });
 
   it('grades: a wrong diagnosis, a missed fault or a wrong exit code is a miss', () => {

@@ -14,6 +14,41 @@ const play = (s: PathState, events: PathEvent[]) => events.reduce(reducePath, s)
 const hop = (s: PathState, id: string) => pathView(s).hops.find((h) => h.id === id)!;
 
 describe('the live packet path', () => {
+  it('replies that come back by another way out: an "also out" hop, reply-not-returned, host.rp-filter confirmed, worth a trace', () => {
+    const where = WHERE['rp-filter-second-uplink'];
+    const s = play(reducePath(initialPath(where), { type: 'capturing', interfaces: [where.bridge, where.hostVeth!, where.uplink!, 'up2'] }), [
+      ...packets('rp-filter-second-uplink').map((packet): PathEvent => ({ type: 'packet', packet })),
+      { type: 'ping-done', transmitted: 3, received: 0, error: null },
+      { type: 'finished', by: 'done' },
+    ]);
+    const v = pathView(s);
+    expect(v.hops.map((h) => [h.id, h.count, h.replies ?? null])).toEqual([
+      ['namespace', 3, 0],
+      ['veth', 3, 0],
+      ['bridge', 3, 0],
+      ['forward', null, null],
+      ['nat', null, null],
+      ['uplink', 3, 0],
+      ['elsewhere:up2', 0, 3],
+    ]);
+    expect(hop(s, 'elsewhere:up2')).toMatchObject({ label: 'also out up2', state: 'dead', note: 'replies came back here' });
+    expect(v.verdict).toMatch(/3 replies from 198\.51\.100\.8 came back in on up2, not on upr where the requests left/);
+    expect(v.step).toBe('host.rp-filter');
+    expect(v.advice).toMatch(/confirms the diagnosis/);
+    expect(diedOnHost(s)).toBe(true);
+  });
+
+  it('translated to an address the host does not have: host.masquerade, though the inspection found nothing', () => {
+    const where = { ...WHERE.healthy, passive: 'egress.ping' as const, hostAddresses: ['10.67.0.1', '203.0.113.2'] };
+    // The healthy recording with the uplink's source rewritten to a foreign address and no reply.
+    const foreign = packets('healthy')
+      .filter((p) => p.direction === 'request')
+      .map((p) => (p.role === 'uplink' ? { ...p, source: '192.0.2.77' } : p));
+    const s = play(capturing('healthy', where), [...foreign.map((packet): PathEvent => ({ type: 'packet', packet })), { type: 'ping-done', transmitted: 3, received: 0, error: null }, { type: 'finished', by: 'done' }]);
+    expect(pathView(s)).toMatchObject({ step: 'host.masquerade', sourceAfter: '192.0.2.77' });
+    expect(pathView(s).advice).toMatch(/believe the capture and look at host\.masquerade/);
+  });
+
   it('counts each hop as the packets arrive, before the ping is over', () => {
     let s = capturing('no-masquerade');
     expect(pathView(s).hops.map((h) => h.id)).toEqual(['namespace', 'veth', 'bridge', 'forward', 'nat', 'uplink']);
