@@ -98,7 +98,8 @@ export interface NetSnapshot {
   /** Named namespaces (`ip netns list`). */
   namespaces: string[];
   /** The container namespace's identity (device and inode of its nsfs file); null when it does not exist. */
-  nsIdentity: { dev: number; ino: number } | null;
+  /** nsfs device and inode, and for a named namespace its ctime (inode numbers are reused). */
+  nsIdentity: { dev: number; ino: number; ctimeMs?: number } | null;
   /** The namespace exists (its /run/netns file is there) but reading it failed: why. */
   containerError?: string;
   host: HostFacts;

@@ -39,10 +39,17 @@ export async function listNamespaces(): Promise<string[]> {
   }
 }
 
-export function namespaceIdentity(ns: string): { dev: number; ino: number } | null {
+export function namespaceIdentity(ns: string): { dev: number; ino: number; ctimeMs?: number } | null {
   try {
-    const s = statSync(isProcNetns(ns) ? ns : `${NETNS_DIR}/${ns}`);
-    return { dev: s.dev, ino: s.ino };
+    if (isProcNetns(ns)) {
+      const s = statSync(ns);
+      return { dev: s.dev, ino: s.ino };
+    }
+    // The kernel reuses nsfs inode numbers: a namespace deleted and recreated under the same name
+    // can get the old one back. Its nsfs inode is new, though, and so is its ctime (pinned by the
+    // bind mount in /run/netns). Rounded as the fix guard's nsIdentity rounds it.
+    const s = statSync(`${NETNS_DIR}/${ns}`);
+    return { dev: s.dev, ino: s.ino, ctimeMs: Math.round(s.ctimeMs) };
   } catch {
     return null;
   }

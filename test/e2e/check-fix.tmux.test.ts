@@ -6,7 +6,7 @@
 // and "y" there keeps them (the trial confirmed in the journal); undo then restores the lab.
 // And with --trial, once a change is in, questions nobody answers (a connection the change
 // cut) time out, so the watchdog still reverts everything.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { listRuns } from '../../src/fixes/journal.js';
 import { shellQuote } from '../../src/report/escape.js';
 import { run } from '../../src/system/run.js';
 import { CLI, TARGET, integrationSkipReason, labDown, labUp, randomLabOptions } from '../integration/helpers.js';
-import { cli, labState } from '../integration/fix-helpers.js';
+import { cli, labState, writeTwoFaultsScenario } from '../integration/fix-helpers.js';
 import { Terminal } from './terminal.js';
 
 const skip = integrationSkipReason();
@@ -32,18 +32,7 @@ describe.skipIf(skip !== null)('check --fix asks on a terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), `${opts.prefix}-fixtty-`));
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const stateDir = join(dir, 'state');
-    const scenario = join(dir, 'two-faults.json');
-    writeFileSync(
-      scenario,
-      JSON.stringify({
-        id: 'two-faults',
-        title: 'No forwarding and no masquerade',
-        story: 'Two steps skipped.',
-        expect: { diagnosis: 'host.ip-forward', warn: [], egress: 'broken' },
-        omit: ['host.ip-forward', 'host.masquerade'],
-        extra: [{ in: 'host', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=0'] }],
-      }),
-    );
+    const scenario = writeTwoFaultsScenario(dir);
     const lab = await labUp(scenario, opts);
     const spaces = [lab.names.hostNs, lab.names.containerNs];
     const target = ['--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--bridge', opts.bridge, '--target', TARGET];

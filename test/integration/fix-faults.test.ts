@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { run } from '../../src/system/run.js';
 import { CLI, TARGET, integrationSkipReason, labDown, labUp, randomLabOptions } from './helpers.js';
-import { cli, labState, tempStateDir } from './fix-helpers.js';
+import { cli, labState, tempStateDir, writeTwoFaultsScenario } from './fix-helpers.js';
 
 const TOOLS = ['ip', 'nft', 'iptables-nft', 'iptables-nft-save', 'iptables-legacy', 'iptables-legacy-save', 'ping', 'sysctl', 'cat'];
 const skip = integrationSkipReason();
@@ -159,18 +159,7 @@ describe.skipIf(skip !== null).concurrent('faults around a fix', () => {
       // Two fixes: forwarding (sysctl) first, then the masquerade rule through a slow iptables-nft.
       const tools = await slowTools('iptables-nft', m);
       const dir = mkdtempSync(join(tmpdir(), 'nd-scen-'));
-      const file = join(dir, 'two-faults.json');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          id: 'two-faults',
-          title: 'No forwarding and no masquerade',
-          story: 'Two steps skipped.',
-          expect: { diagnosis: 'host.ip-forward', warn: [], egress: 'broken' },
-          omit: ['host.ip-forward', 'host.masquerade'],
-          extra: [{ in: 'host', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=0'] }],
-        }),
-      );
+      const file = writeTwoFaultsScenario(dir);
       try {
         const lab = await labUp(file, opts);
         const spaces = [lab.names.hostNs, lab.names.containerNs];

@@ -1,6 +1,6 @@
 // Helpers for the fix tests: the built CLI with a private state directory, and a comparable
 // picture of everything a fix may change inside a lab namespace.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/system/run.js';
@@ -8,6 +8,26 @@ import { CLI, type CliResult } from './helpers.js';
 
 export function tempStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'ndt-fixstate-'));
+}
+
+/**
+ * A scenario file with two faults in dependency order (ip_forward off, no MASQUERADE), so a fix
+ * run has a second change to make after the first. Returns its path inside `dir`.
+ */
+export function writeTwoFaultsScenario(dir: string): string {
+  const file = join(dir, 'two-faults.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      id: 'two-faults',
+      title: 'No forwarding and no masquerade',
+      story: 'Two steps skipped.',
+      expect: { diagnosis: 'host.ip-forward', warn: [], egress: 'broken' },
+      omit: ['host.ip-forward', 'host.masquerade'],
+      extra: [{ in: 'host', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=0'] }],
+    }),
+  );
+  return file;
 }
 
 export async function cli(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliResult> {

@@ -12,7 +12,7 @@ import type { CommandEntry, RunRecord } from '../../src/fixes/journal.js';
 import { run } from '../../src/system/run.js';
 import { shellQuote } from '../../src/report/escape.js';
 import { CLI, TARGET, integrationSkipReason, labDown, labUp, randomLabOptions } from './helpers.js';
-import { cli, labState, tempStateDir } from './fix-helpers.js';
+import { cli, labState, tempStateDir, writeTwoFaultsScenario } from './fix-helpers.js';
 
 const skip = integrationSkipReason();
 
@@ -22,18 +22,7 @@ describe.skipIf(skip !== null)('undo of a change journaled but never run', () =>
     const stateDir = tempStateDir();
     const env = { NETDOCTOR_STATE_DIR: stateDir };
     const dir = mkdtempSync(join(tmpdir(), 'ndt-scen-'));
-    const file = join(dir, 'two-faults.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        id: 'two-faults',
-        title: 'No forwarding and no masquerade',
-        story: 'Two steps skipped.',
-        expect: { diagnosis: 'host.ip-forward', warn: [], egress: 'broken' },
-        omit: ['host.ip-forward', 'host.masquerade'],
-        extra: [{ in: 'host', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=0'] }],
-      }),
-    );
+    const file = writeTwoFaultsScenario(dir);
     try {
       const lab = await labUp(file, opts);
       const spaces = [lab.names.hostNs, lab.names.containerNs];
