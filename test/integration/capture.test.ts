@@ -25,6 +25,25 @@ function processesIn(ns: string): number[] {
   return pids;
 }
 
+/** The processes still in `ns` after waiting up to 2 s for them to go (the kernel reaps killed children a moment later). */
+async function processesLeftIn(ns: string): Promise<number[]> {
+  let left = processesIn(ns);
+  for (let i = 0; i < 100 && left.length; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = processesIn(ns);
+  }
+  return left;
+}
+
+/** A process's command line, for a failure message. */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return String(pid);
+  }
+}
+
 async function check(lab: LabInfo, extra: string[] = [], env?: Record<string, string>, o: { allowTables?: string[] } = {}) {
   const r = await run(['node', CLI, 'check', '--ns', lab.names.containerNs, '--host-ns', lab.names.hostNs, '--target', TARGET, '--json', ...extra], { timeoutMs: 60_000, env });
   let report: { diagnosis: { step: string } | null; egress: string; probes: { ping: { transmitted: number } | null; capture: CaptureReport | null } };
@@ -188,11 +207,7 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
       expect(started, 'the capture worker started').toBe(true);
       proc.kill('SIGKILL');
       await proc.exited;
-      let left = processesIn(ns);
-      for (let i = 0; i < 100 && left.length; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        left = processesIn(ns);
-      }
+      const left = await processesLeftIn(ns);
       expect(left).toEqual([]);
     });
   });
@@ -214,12 +229,8 @@ describe.skipIf(skip !== null)('capture: the packet path in real labs', () => {
       expect(exited.exitCode === 130 || exited.signal === 'SIGINT', `exit ${exited.exitCode} ${exited.signal}`).toBe(true);
       expect((await run(['nft', '-s', 'list', 'ruleset'], { ns })).stdout).toBe(before);
       // The worker dies with its parent (pdeathsig, stdin closing): give the kernel a moment.
-      let left = processesIn(ns);
-      for (let i = 0; i < 100 && left.length; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        left = processesIn(ns);
-      }
-      expect(left.map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+      const left = await processesLeftIn(ns);
+      expect(left.map(cmdline)).toEqual([]);
     });
   });
 
@@ -357,12 +368,8 @@ describe.skipIf(skip !== null)('capture: the verdict against the inspection', ()
       proc.kill('SIGKILL');
       await proc.exited;
       // `nft monitor` (and the worker) die with netdoctor, not whenever an event next wakes them.
-      let left = processesIn(ns);
-      for (let i = 0; i < 100 && left.length; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        left = processesIn(ns);
-      }
-      expect(left.map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return String(pid); } })).toEqual([]);
+      const left = await processesLeftIn(ns);
+      expect(left.map(cmdline)).toEqual([]);
       expect((await run(['nft', 'list', 'tables'], { ns })).stdout).toMatch(/netdoctor-trace-/);
       // Healthy now: this check traces nothing, and still sweeps the dead netdoctor's table (check() asserts none is left).
       expect((await run(['iptables-nft', '-P', 'FORWARD', 'ACCEPT'], { ns })).exitCode).toBe(0);
