@@ -2,7 +2,7 @@
 // whole build), then `lab down` must remove everything: no namespace, no state file (or its
 // temporary twin), no process still building, no link of the lab anywhere.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'vitest';
@@ -128,6 +128,9 @@ describe.skipIf(skip !== null)('crash safety', () => {
             if (loseRecord) rmSync(join(LAB_STATE_DIR, `${opts.prefix}.json`), { force: true });
             // What is there now, to prove afterwards that nothing of it lives on.
             const inodes = namespacesOf(opts.prefix).map((n) => nsInode(join('/run/netns', n))).filter((i): i is number => i !== null);
+            // Held open until checked: a namespace freed by lab down would free its inode number, and
+            // the kernel hands it to the next new namespace (another test's), whose processes would match.
+            const held = namespacesOf(opts.prefix).map((n) => openSync(join('/run/netns', n), 'r'));
             const down = await labDown(opts.prefix);
             expect(down.code, `${where}: lab down: ${down.stderr}`).toBe(0);
             await new Promise((r) => setTimeout(r, 300));
@@ -135,7 +138,11 @@ describe.skipIf(skip !== null)('crash safety', () => {
             expect(readdirSync(LAB_STATE_DIR).filter((f) => f.startsWith(`${opts.prefix}.`)), `${where}: state files`).toEqual([]);
             expect(readdirSync('/etc/netns').filter((f) => f.startsWith(`${opts.prefix}-`)), `${where}: resolv.conf files`).toEqual([]);
             // No process holds any of the lab's namespaces (so they and their links are gone).
-            expect(processesIn({ mnt: [], net: inodes }), `${where}: processes in the lab's namespaces`).toEqual([]);
+            try {
+              expect(processesIn({ mnt: [], net: inodes }), `${where}: processes in the lab's namespaces`).toEqual([]);
+            } finally {
+              for (const fd of held) closeSync(fd);
+            }
             const procs = await run(['pgrep', '-af', opts.prefix]);
             expect(procs.stdout.split('\n').filter((l) => l && !l.includes('pgrep')), `${where}: processes`).toEqual([]);
             for (const name of [opts.bridge, opts.vethHost, opts.vethNs, opts.uplink]) {
